@@ -1,0 +1,133 @@
+"""Two admin sites: the platform admin at /admin/ (platform superusers), and each tenant's help desk
+at /<slug>/admin/ (staff of that tenant, who see and change that tenant's rows only)."""
+
+from django.contrib import admin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from .audit import record_audit
+
+
+class PlatformAdminSite(admin.AdminSite):
+    site_header = _("Portail — platform administration")
+    site_title = _("Portail platform")
+    index_title = _("Tenants and platform settings")
+
+    def has_permission(self, request):
+        user = request.user
+        return (
+            request.tenant is None and user.is_active and user.is_superuser and user.tenant_id is None
+        )
+
+
+class HelpDeskAdminSite(admin.AdminSite):
+    site_title = _("Help desk")
+    index_title = _("Help desk")
+    enable_nav_sidebar = False
+
+    def has_permission(self, request):
+        user = request.user
+        tenant = getattr(request, "tenant", None)
+        return tenant is not None and user.is_active and user.is_staff and user.tenant_id == tenant.pk
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None:
+            context["site_header"] = _("%(tenant)s — help desk") % {"tenant": tenant.name}
+        return context
+
+
+platform_site = PlatformAdminSite(name="platform")
+helpdesk_site = HelpDeskAdminSite(name="helpdesk")
+
+
+def is_tenant_owned(model) -> bool:
+    return any(f.name == "tenant" and f.is_relation for f in model._meta.get_fields())
+
+
+class HelpDeskModelAdmin(admin.ModelAdmin):
+    """A model in the help desk: every query goes through request.tenant; a row of another tenant
+    answers 404 exactly like a row that does not exist; every change is audited."""
+
+    helpdesk_can_add = False
+    helpdesk_can_change = True
+    helpdesk_can_delete = False
+
+    def _is_tenant_staff(self, request):
+        return self.admin_site.has_permission(request)
+
+    def has_module_permission(self, request):
+        return self._is_tenant_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_tenant_staff(request)
+
+    def has_add_permission(self, request):
+        return self.helpdesk_can_add and self._is_tenant_staff(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.helpdesk_can_change and self._is_tenant_staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.helpdesk_can_delete and self._is_tenant_staff(request)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(tenant=request.tenant)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), "tenant"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if is_tenant_owned(related):
+            kwargs["queryset"] = related._default_manager.filter(tenant=request.tenant)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if is_tenant_owned(related):
+            kwargs["queryset"] = related._default_manager.filter(tenant=request.tenant)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.tenant = request.tenant
+        super().save_model(request, obj, form, change)
+        record_audit(
+            tenant=request.tenant,
+            actor=request.user,
+            action="admin.object_changed" if change else "admin.object_added",
+            target=obj,
+            request=request,
+            details={"fields": sorted(form.changed_data)} if change else {},
+        )
+
+    def delete_model(self, request, obj):
+        record_audit(
+            tenant=request.tenant, actor=request.user, action="admin.object_deleted", target=obj, request=request
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ReadOnlyAdminMixin:
+    """For the append-only log and the outbox: visible, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

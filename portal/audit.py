@@ -1,0 +1,68 @@
+"""Writing the audit log. Modules register the labels of their actions here."""
+
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry
+
+_ACTION_LABELS = {
+    "auth.signed_in": _("Signed in"),
+    "auth.signed_out": _("Signed out"),
+    "auth.sign_in_failed": _("Sign-in refused"),
+    "admin.object_added": _("Added in the help desk"),
+    "admin.object_changed": _("Changed in the help desk"),
+    "admin.object_deleted": _("Deleted in the help desk"),
+    "mail.test_sent": _("Test e-mail sent"),
+    "tenant.created": _("Tenant created"),
+}
+
+# Words that must never name a detail of the log, whatever its value.
+_FORBIDDEN_WORDS = frozenset(
+    {"password", "passwords", "token", "answer", "answers", "secret", "pin", "sin", "otp", "key", "code"}
+)
+
+
+def register_action(action: str, label) -> None:
+    _ACTION_LABELS[action] = label
+
+
+def action_label(action: str):
+    return _ACTION_LABELS.get(action, action)
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    hops = settings.PORTAIL_TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_audit(*, tenant, actor, action: str, target=None, request=None, details=None) -> AuditEntry:
+    """Append one entry. Details are for context (which fields changed), never for secrets."""
+    details = details or {}
+    for key in details:
+        if _FORBIDDEN_WORDS.intersection(re.split(r"[^a-z]+", key.lower())):
+            raise ValueError(f"Audit details may not carry {key!r}.")
+    actor_label = ""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_label = str(actor.get_username())
+    else:
+        actor = None
+    return AuditEntry.objects.create(
+        tenant=tenant,
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        details=details,
+    )

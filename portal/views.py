@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from .models import MailboxMessage, Tenant
+
+
+def platform_home(request):
+    tenants = Tenant.objects.filter(is_active=True)
+    return render(request, "portal/platform_home.html", {"tenants": tenants})
+
+
+def tenant_home(request):
+    return render(request, "portal/tenant_home.html", {"modules": request.tenant.modules})
+
+
+@cache_control(max_age=300)
+def tenant_theme(request):
+    css = f":root {{ --accent: {request.tenant.accent_colour}; }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_POST
+def switch_language(request):
+    """Django's set_language, which also remembers the choice on the signed-in account."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return response
+
+
+def _require_debug():
+    if not settings.DEBUG:
+        raise Http404
+
+
+def dev_mailbox(request):
+    _require_debug()
+    messages = MailboxMessage.objects.all()[:100]
+    return render(request, "portal/dev_mailbox.html", {"mailbox": messages})
+
+
+def dev_mailbox_message(request, message_id):
+    _require_debug()
+    message = get_object_or_404(MailboxMessage, pk=message_id)
+    return render(request, "portal/dev_mailbox_message.html", {"message": message})
