@@ -25,5 +25,5 @@ class TenantBackend(ModelBackend):
     def get_user(self, user_id):
         # Called with the id stored in the session, never with user input; the tenant is checked
         # by portal.tenancy.TenantUserMiddleware.
-        user = User.objects.filter(pk=user_id).select_related("tenant").first()
+        user = User.objects.filter(pk=user_id).select_related("tenant").first()  # tenant-guard: session id
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -17,7 +17,7 @@ def do_deliver_email(*, email_id: int) -> bool:
     """Hand one queued mail to the mail backend. Returns False when it had already left, so a
     redelivered task never sends twice. Transient errors propagate for the task to retry."""
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().get(pk=email_id)
+        email = OutboundEmail.objects.select_for_update().get(pk=email_id)  # tenant-guard: id from the mail task
         if email.status == OutboundEmail.Status.SENT:
             return False
         email.attempts += 1
@@ -33,15 +33,18 @@ def do_deliver_email(*, email_id: int) -> bool:
     try:
         message.send()
     except TRANSIENT_MAIL_ERRORS as exc:
-        OutboundEmail.objects.filter(pk=email_id).update(last_error=f"{type(exc).__name__}: {exc}"[:300])
+        email.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        email.save(update_fields=["last_error"])
         raise
-    OutboundEmail.objects.filter(pk=email_id).update(
-        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error="", body_text="", body_html=""
-    )
+    email.status, email.sent_at, email.last_error = OutboundEmail.Status.SENT, timezone.now(), ""
+    # The bodies may hold single-use links: once delivered, the outbox keeps only who, what and when.
+    email.body_text = email.body_html = ""
+    email.save(update_fields=["status", "sent_at", "last_error", "body_text", "body_html"])
     return True
 
 
 def do_mark_email_failed(*, email_id: int) -> None:
-    OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT).update(
-        status=OutboundEmail.Status.FAILED, body_text="", body_html=""
-    )
+    """Give up on a mail after the last retry; the help desk sees it as failed in the outbox."""
+    OutboundEmail.objects.filter(pk=email_id).exclude(  # tenant-guard: id from the mail task
+        status=OutboundEmail.Status.SENT
+    ).update(status=OutboundEmail.Status.FAILED, body_text="", body_html="")

@@ -1,0 +1,32 @@
+"""Benchmark settings (benchmarks/run.py): the production stack without TLS, on a throw-away
+PostgreSQL database and a Redis cache database of its own. Never for a real deployment."""
+
+import os
+
+# base.py refuses to start without a key; the bench has its own, set again below.
+os.environ.setdefault("SECRET_KEY", "bench-only-key-never-deployed-0123456789-abcdefghijklmnopqrstuvwxyz")
+
+from .base import *  # noqa: E402,F403
+from .base import env  # noqa: E402
+
+DEBUG = False
+SECRET_KEY = "bench-only-key-never-deployed-0123456789-abcdefghijklmnopqrstuvwxyz"
+ALLOWED_HOSTS = ["127.0.0.1"]
+PORTAIL_BASE_URL = "http://127.0.0.1"
+
+# Fixed on purpose: benchmarks/run.py drops and recreates this database on every run.
+BENCH_DATABASE_NAME = "portail_bench"
+DATABASES = {
+    "default": {
+        **env.db_url_config(f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE_NAME}"),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": 60,  # as in production
+        "CONN_HEALTH_CHECKS": True,  # as in production
+    }
+}
+BENCH_REDIS_CACHE_URL = "redis://127.0.0.1:6379/14"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BENCH_REDIS_CACHE_URL}}
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

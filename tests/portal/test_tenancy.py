@@ -1,0 +1,87 @@
+import pytest
+from django.urls import reverse
+
+from portal.tenancy import tenant_url
+from tests.factories import TenantFactory
+
+
+@pytest.mark.django_db
+class TestRouting:
+    def test_platform_home_lists_active_tenants_only(self, client, tenant_a):
+        TenantFactory(slug="closed", name_fr="Fermé", name_en="Closed", is_active=False)
+        response = client.get("/")
+        assert response.status_code == 200
+        assert b'href="/alpha/"' in response.content
+        assert b"/closed/" not in response.content
+
+    def test_tenant_home_shows_its_name_and_help_desk(self, client, tenant_a):
+        response = client.get("/alpha/")
+        assert response.status_code == 200
+        assert response.wsgi_request.tenant == tenant_a
+        assert b"Alpha FR" in response.content
+        assert "Assistance : 1-800-555-0199" in response.content.decode()
+
+    def test_unknown_slug_is_404(self, client, tenant_a):
+        assert client.get("/nowhere/").status_code == 404
+        assert client.get("/nowhere/sign-in/").status_code == 404
+
+    def test_inactive_tenant_is_404(self, client):
+        TenantFactory(slug="closed", is_active=False)
+        assert client.get("/closed/").status_code == 404
+
+    def test_slug_without_slash_redirects(self, client, tenant_a):
+        response = client.get("/alpha")
+        assert response.status_code == 301
+        assert response["Location"] == "/alpha/"
+
+    def test_links_inside_a_tenant_page_stay_under_its_prefix(self, client, tenant_a):
+        response = client.get("/alpha/")
+        assert b'href="/alpha/sign-in/"' in response.content
+        # The prefix is restored after the request: reverse() outside a request is unprefixed.
+        assert reverse("platform_home") == "/"
+
+    def test_tenant_url_uses_configured_base_not_host_header(self, client, tenant_a, settings):
+        settings.PORTAIL_BASE_URL = "https://portail.example"
+        client.get("/alpha/", HTTP_HOST="127.0.0.1")
+        assert tenant_url(tenant_a, "accounts:login") == "https://portail.example/alpha/sign-in/"
+
+    def test_tenant_theme_uses_its_accent_colour(self, client, tenant_a):
+        tenant_a.accent_colour = "#123456"
+        tenant_a.save()
+        response = client.get("/alpha/theme.css")
+        assert response["Content-Type"].startswith("text/css")
+        assert b"--accent: #123456" in response.content
+
+    def test_reserved_slugs_are_refused(self, db):
+        from django.core.exceptions import ValidationError
+
+        tenant = TenantFactory.build(slug="admin")
+        with pytest.raises(ValidationError):
+            tenant.full_clean()
+
+
+@pytest.mark.django_db
+class TestModules:
+    @pytest.fixture(autouse=True)
+    def _module_urls(self, settings):
+        settings.TENANT_URLCONF = "tests.portal.urls_with_module"
+
+    def test_enabled_module_answers(self, client, tenant_a):
+        assert tenant_a.module_messaging
+        response = client.get("/alpha/messages/")
+        assert response.status_code == 200
+        assert response.content == b"conversations of alpha"
+
+    def test_disabled_module_is_404(self, client, tenant_b):
+        assert not tenant_b.module_messaging
+        assert client.get("/beta/messages/").status_code == 404
+
+
+    def test_tenant_time_zone_is_active_during_its_requests_only(self, client, tenant_a, tenant_b):
+        from django.utils import timezone
+
+        tenant_a.time_zone = "Europe/Paris"
+        tenant_a.save()
+        assert client.get("/alpha/tz/").content == b"Europe/Paris"
+        assert client.get("/beta/tz/").content == b"America/Toronto"
+        assert timezone.get_current_timezone_name() != "Europe/Paris"
