@@ -6,7 +6,7 @@ from . import views
 from .admin_sites import platform_site
 
 urlpatterns = [
-    path("", views.platform_home, name="platform_home"),
+    path("", views.platform_home, name="home"),
     path("admin/", platform_site.urls),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("_dev/mailbox/", views.dev_mailbox, name="dev_mailbox"),

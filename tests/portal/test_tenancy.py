@@ -38,7 +38,7 @@ class TestRouting:
         response = client.get("/alpha/")
         assert b'href="/alpha/sign-in/"' in response.content
         # The prefix is restored after the request: reverse() outside a request is unprefixed.
-        assert reverse("platform_home") == "/"
+        assert reverse("home") == "/"
 
     def test_tenant_url_uses_configured_base_not_host_header(self, client, tenant_a, settings):
         settings.PORTAIL_BASE_URL = "https://portail.example"

@@ -1,0 +1,150 @@
+import pytest
+from django.contrib.admin.utils import quote
+from django.urls import reverse
+
+from accounts.models import User
+from portal.admin_sites import helpdesk_site
+from portal.audit import record_audit
+from portal.models import AuditEntry, OutboundEmail, Tenant
+from tests.factories import UserFactory
+
+
+def admin_change_url(obj):
+    path = reverse(
+        f"helpdesk:{obj._meta.app_label}_{obj._meta.model_name}_change",
+        args=[quote(obj.pk)],
+        urlconf="portal.urls_tenant",
+    )
+    return path  # unprefixed: the caller adds /<slug>
+
+
+def make_row(model, tenant, label):
+    """One row of `model` in `tenant`, whose str() contains `label`."""
+    if model is User:
+        return UserFactory(tenant=tenant, identifier=f"ROW-{label}", first_name=label)
+    if model is AuditEntry:
+        return record_audit(tenant=tenant, actor=None, action="mail.test_sent", details={"note": label})
+    if model is OutboundEmail:
+        return OutboundEmail.objects.create(tenant=tenant, to=f"{label.lower()}@example.test", language="fr-ca",
+                                            template="test_message", subject=f"Subject {label}")
+    raise AssertionError(f"add a row maker for {model.__name__} to test its help-desk isolation")
+
+
+@pytest.mark.django_db
+class TestHelpDeskIsolation:
+    @pytest.mark.parametrize("model", list(helpdesk_site._registry), ids=lambda m: m.__name__)
+    def test_staff_of_a_sees_and_opens_only_rows_of_a(self, client, sign_in, staff_a, tenant_b, model):
+        own = make_row(model, staff_a.tenant, "Mine")
+        other = make_row(model, tenant_b, "Theirs")
+        sign_in(staff_a)
+        changelist = f"/alpha/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        listing = client.get(changelist)
+        assert listing.status_code == 200
+        shown = {obj.pk for obj in listing.context["cl"].result_list}
+        assert own.pk in shown and other.pk not in shown
+        assert client.get(f"/alpha{admin_change_url(own)}").status_code == 200
+        # Another tenant's row by id answers exactly like a row that does not exist.
+        assert client.get(f"/alpha{admin_change_url(other)}").status_code == 404
+        missing = admin_change_url(own).replace(f"/{quote(own.pk)}/", "/999999/")
+        assert client.get(f"/alpha{missing}").status_code == 404
+        delete_url = f"/alpha{admin_change_url(other)}".replace("/change/", "/delete/")
+        assert client.post(delete_url, {"post": "yes"}).status_code in (403, 404)
+        assert model.objects.filter(pk=other.pk).exists()
+
+    def test_staff_of_a_is_not_staff_on_b(self, client, sign_in, staff_a, tenant_b):
+        sign_in(staff_a)
+        response = client.get("/beta/admin/")
+        assert response.status_code == 302 and response["Location"].startswith("/beta/admin/login/")
+        login = client.post("/beta/admin/login/", {"username": staff_a.identifier, "password": "Correct-Horse-Battery-42"})
+        assert login.status_code == 200 and not login.wsgi_request.user.is_authenticated
+
+    def test_people_who_are_not_staff_cannot_enter_the_help_desk(self, client, sign_in, user_a):
+        sign_in(user_a)
+        assert client.get("/alpha/admin/").status_code == 302
+
+    def test_help_desk_cannot_make_anyone_staff_or_see_passwords(self, client, sign_in, staff_a, user_a):
+        sign_in(staff_a)
+        page = client.get(f"/alpha{admin_change_url(user_a)}").content.decode()
+        assert 'name="is_staff"' not in page
+        assert 'name="password"' not in page and user_a.password not in page
+
+    def test_help_desk_adds_a_person_and_a_duplicate_gets_a_message(self, client, sign_in, staff_a, user_a):
+        sign_in(staff_a)
+        form = {"identifier": "n000777", "first_name": "Nouvelle", "last_name": "Personne",
+                "email": "Nouvelle@Example.test", "preferred_language": "fr-ca", "is_active": "on"}
+        assert client.post("/alpha/admin/accounts/user/add/", form).status_code == 302
+        created = User.objects.for_tenant(staff_a.tenant).get(identifier="N000777")
+        assert created.email == "nouvelle@example.test" and not created.has_usable_password()
+        duplicate = client.post("/alpha/admin/accounts/user/add/", {**form, "identifier": "A000001"})
+        assert duplicate.status_code == 200
+        assert duplicate.context["adminform"].form.errors["identifier"]
+        assert AuditEntry.objects.for_tenant(staff_a.tenant).filter(action="admin.object_added").count() == 1
+
+    def test_changes_in_the_help_desk_are_audited(self, client, sign_in, staff_a, user_a):
+        sign_in(staff_a)
+        form = {"first_name": "Alicia", "last_name": user_a.last_name, "email": user_a.email,
+                "preferred_language": "en", "is_active": "on"}
+        assert client.post(f"/alpha{admin_change_url(user_a)}", form).status_code == 302
+        entry = AuditEntry.objects.for_tenant(staff_a.tenant).get(action="admin.object_changed")
+        assert entry.actor == staff_a and entry.target_id == str(user_a.pk)
+        assert entry.details == {"fields": ["first_name", "preferred_language"]}
+
+    def test_send_test_email_action(self, client, sign_in, staff_a, user_a, mailoutbox, django_capture_on_commit_callbacks):
+        sign_in(staff_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/alpha/admin/accounts/user/",
+                                   {"action": "send_test_email", "_selected_action": [user_a.pk]}, follow=True)
+        assert response.status_code == 200
+        [mail] = mailoutbox
+        assert mail.to == [user_a.email]
+        assert OutboundEmail.objects.for_tenant(staff_a.tenant).get().status == OutboundEmail.Status.SENT
+        assert AuditEntry.objects.for_tenant(staff_a.tenant).filter(action="mail.test_sent").count() == 1
+
+    def test_audit_log_is_read_only_in_the_help_desk(self, client, sign_in, staff_a):
+        entry = record_audit(tenant=staff_a.tenant, actor=staff_a, action="auth.signed_in")
+        sign_in(staff_a)
+        url = f"/alpha{admin_change_url(entry)}"
+        page = client.get(url)
+        assert page.status_code == 200 and b'type="submit"' not in page.content.split(b'id="content-main"')[1]
+        assert client.post(url.replace("/change/", "/delete/"), {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.django_db
+class TestPlatformAdmin:
+    @pytest.fixture
+    def superuser(self, db):
+        return User.objects.create_superuser("root", "root@portail.example", "Platform-Password-2026")
+
+    def sign_in_platform(self, client):
+        response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": "Platform-Password-2026"})
+        assert response.status_code == 302
+
+    def test_superuser_sees_every_tenant_and_creates_one(self, client, superuser, tenant_a, tenant_b):
+        self.sign_in_platform(client)
+        listing = client.get("/admin/portal/tenant/")
+        assert {t.slug for t in listing.context["cl"].result_list} == {"alpha", "beta"}
+        form = {"slug": "gamma", "name_fr": "Gamma", "name_en": "Gamma", "is_active": "on", "module_vault": "on",
+                "sign_in_with": "email", "accent_colour": "#224466", "helpdesk_fr": "", "helpdesk_en": "",
+                "password_min_length": 15, "lockout_threshold": 3, "lockout_minutes": 120,
+                "security_question_count": 3, "message_expiry_days": 30, "time_zone": "America/Toronto"}
+        assert client.post("/admin/portal/tenant/add/", form).status_code == 302
+        gamma = Tenant.objects.get(slug="gamma")
+        assert client.get("/gamma/").status_code == 200
+        assert AuditEntry.objects.for_tenant(gamma).filter(action="tenant.created").exists()
+
+    def test_platform_accounts_do_not_sign_in_on_a_tenant(self, client, superuser, tenant_a):
+        client.post("/alpha/admin/login/", {"username": "root", "password": "Platform-Password-2026"})
+        assert not client.get("/alpha/admin/").wsgi_request.user.is_authenticated
+
+    def test_help_desk_staff_cannot_enter_the_platform_admin(self, client, sign_in, staff_a):
+        sign_in(staff_a)
+        assert client.get("/admin/").status_code == 302
+        client.post("/admin/login/", {"username": staff_a.identifier, "password": "Correct-Horse-Battery-42"})
+        assert client.get("/admin/").status_code == 302
+
+    def test_a_tenant_account_can_never_be_superuser(self, user_a):
+        from django.db import IntegrityError, transaction
+
+        user_a.is_superuser = True
+        with pytest.raises(IntegrityError), transaction.atomic():
+            user_a.save()
