@@ -23,14 +23,20 @@ def send_test_email(modeladmin, request, queryset):
     if sent:
         modeladmin.message_user(
             request,
-            ngettext("A test e-mail is on its way to %(n)d account.",
-                     "A test e-mail is on its way to %(n)d accounts.", sent) % {"n": sent},
+            ngettext(
+                "A test e-mail is on its way to %(n)d account.",
+                "A test e-mail is on its way to %(n)d accounts.",
+                sent,
+            )
+            % {"n": sent},
             messages.SUCCESS,
         )
     if skipped:
         modeladmin.message_user(
             request,
-            ngettext("%(n)d account has no e-mail address.", "%(n)d accounts have no e-mail address.", skipped)
+            ngettext(
+                "%(n)d account has no e-mail address.", "%(n)d accounts have no e-mail address.", skipped
+            )
             % {"n": skipped},
             messages.WARNING,
         )
@@ -48,8 +54,15 @@ class HelpDeskUserForm(forms.ModelForm):
 
     def clean_identifier(self):
         identifier = self.tenant.normalise_identifier(self.cleaned_data["identifier"])
-        if User.objects.for_tenant(self.tenant).filter(identifier=identifier).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another account of this organisation already uses this identifier."))
+        if (
+            User.objects.for_tenant(self.tenant)
+            .filter(identifier=identifier)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise forms.ValidationError(
+                _("Another account of this organisation already uses this identifier.")
+            )
         return identifier
 
 
@@ -68,8 +81,17 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     password, and only the platform grants help-desk access."""
 
     helpdesk_can_add = True
-    fields = ["identifier", "first_name", "last_name", "email", "preferred_language", "is_active",
-              "is_staff", "last_login", "date_joined"]
+    fields = [
+        "identifier",
+        "first_name",
+        "last_name",
+        "email",
+        "preferred_language",
+        "is_active",
+        "is_staff",
+        "last_login",
+        "date_joined",
+    ]
 
     form = HelpDeskUserForm
 
@@ -90,9 +112,28 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
 
 @admin.register(User, site=platform_site)
 class PlatformUserAdmin(UserAdminBase):
-    list_display = ["identifier", "tenant", "last_name", "first_name", "email", "is_active", "is_staff",
-                    "is_superuser"]
+    list_display = [
+        "identifier",
+        "tenant",
+        "last_name",
+        "first_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    ]
     list_filter = ["tenant", "is_active", "is_staff", "is_superuser"]
     list_select_related = ["tenant"]
-    fields = ["tenant", "identifier", "first_name", "last_name", "email", "preferred_language", "is_active",
-              "is_staff", "is_superuser", "last_login", "date_joined"]
+    fields = [
+        "tenant",
+        "identifier",
+        "first_name",
+        "last_name",
+        "email",
+        "preferred_language",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    ]

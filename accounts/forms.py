@@ -14,17 +14,28 @@ class SignInForm(AuthenticationForm):
     """Sign in to the request's tenant. One message whether the identifier exists or not."""
 
     error_messages = {
-        "invalid_login": _("The identifier or the password is incorrect. Mind capital letters and special characters."),
-        "inactive": _("The identifier or the password is incorrect. Mind capital letters and special characters."),
+        "invalid_login": _(
+            "The identifier or the password is incorrect. Mind capital letters and special characters."
+        ),
+        "inactive": _(
+            "The identifier or the password is incorrect. Mind capital letters and special characters."
+        ),
     }
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         tenant = getattr(request, "tenant", None)
         username = self.fields["username"]
-        username.label = IDENTIFIER_LABELS.get(tenant.sign_in_with, _("Identifier")) if tenant else _("Identifier")
+        username.label = (
+            IDENTIFIER_LABELS.get(tenant.sign_in_with, _("Identifier")) if tenant else _("Identifier")
+        )
         username.widget = forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
         )
         username.max_length = 254
         self.fields["password"].label = _("Password")

@@ -81,7 +81,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "identifier"], name="user_identifier_unique_per_tenant"),
+            models.UniqueConstraint(
+                fields=["tenant", "identifier"], name="user_identifier_unique_per_tenant"
+            ),
             models.UniqueConstraint(
                 fields=["identifier"],
                 condition=Q(tenant__isnull=True),

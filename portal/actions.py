@@ -17,7 +17,8 @@ def do_deliver_email(*, email_id: int) -> bool:
     """Hand one queued mail to the mail backend. Returns False when it had already left, so a
     redelivered task never sends twice. Transient errors propagate for the task to retry."""
     with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().get(pk=email_id)  # tenant-guard: id from the mail task
+        # tenant-guard: the id comes from the mail task, which the portal itself enqueued
+        email = OutboundEmail.objects.select_for_update().get(pk=email_id)
         if email.status == OutboundEmail.Status.SENT:
             return False
         email.attempts += 1
@@ -45,6 +46,7 @@ def do_deliver_email(*, email_id: int) -> bool:
 
 def do_mark_email_failed(*, email_id: int) -> None:
     """Give up on a mail after the last retry; the help desk sees it as failed in the outbox."""
-    OutboundEmail.objects.filter(pk=email_id).exclude(  # tenant-guard: id from the mail task
-        status=OutboundEmail.Status.SENT
-    ).update(status=OutboundEmail.Status.FAILED, body_text="", body_html="")
+    # tenant-guard: the id comes from the mail task, which the portal itself enqueued
+    OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT).update(
+        status=OutboundEmail.Status.FAILED, body_text="", body_html=""
+    )

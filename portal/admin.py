@@ -8,16 +8,38 @@ from .models import AuditEntry, OutboundEmail, Tenant
 
 @admin.register(Tenant, site=platform_site)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name_fr", "name_en", "is_active", "module_accounts", "module_messaging",
-                    "module_vault", "module_voting"]
+    list_display = [
+        "slug",
+        "name_fr",
+        "name_en",
+        "is_active",
+        "module_accounts",
+        "module_messaging",
+        "module_vault",
+        "module_voting",
+    ]
     list_filter = ["is_active"]
     search_fields = ["slug", "name_fr", "name_en"]
     fieldsets = [
         (None, {"fields": ["slug", "name_fr", "name_en", "is_active"]}),
         (_("Modules"), {"fields": ["module_accounts", "module_messaging", "module_vault", "module_voting"]}),
-        (_("Sign-in and branding"), {"fields": ["sign_in_with", "accent_colour", "helpdesk_fr", "helpdesk_en"]}),
-        (_("Policies"), {"fields": ["password_min_length", "lockout_threshold", "lockout_minutes",
-                                    "security_question_count", "message_expiry_days", "time_zone"]}),
+        (
+            _("Sign-in and branding"),
+            {"fields": ["sign_in_with", "accent_colour", "helpdesk_fr", "helpdesk_en"]},
+        ),
+        (
+            _("Policies"),
+            {
+                "fields": [
+                    "password_min_length",
+                    "lockout_threshold",
+                    "lockout_minutes",
+                    "security_question_count",
+                    "message_expiry_days",
+                    "time_zone",
+                ]
+            },
+        ),
     ]
 
     def save_model(self, request, obj, form, change):
@@ -37,8 +59,17 @@ class AuditEntryAdminBase(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["actor_label", "target_label", "target_id", "ip_address"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "action", "actor_label", "target_type", "target_id", "target_label",
-              "ip_address", "user_agent", "details"]
+    fields = [
+        "created_at",
+        "action",
+        "actor_label",
+        "target_type",
+        "target_id",
+        "target_label",
+        "ip_address",
+        "user_agent",
+        "details",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("action"))
@@ -62,7 +93,17 @@ class OutboundEmailAdminBase(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
-    fields = ["created_at", "to", "language", "template", "subject", "status", "attempts", "last_error", "sent_at"]
+    fields = [
+        "created_at",
+        "to",
+        "language",
+        "template",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
     readonly_fields = fields
 
 

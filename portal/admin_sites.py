@@ -15,9 +15,7 @@ class PlatformAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return (
-            request.tenant is None and user.is_active and user.is_superuser and user.tenant_id is None
-        )
+        return request.tenant is None and user.is_active and user.is_superuser and user.tenant_id is None
 
 
 class HelpDeskAdminSite(admin.AdminSite):
@@ -111,7 +109,11 @@ class HelpDeskModelAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         record_audit(
-            tenant=request.tenant, actor=request.user, action="admin.object_deleted", target=obj, request=request
+            tenant=request.tenant,
+            actor=request.user,
+            action="admin.object_deleted",
+            target=obj,
+            request=request,
         )
         super().delete_model(request, obj)
 

@@ -8,7 +8,9 @@ class MailboxBackend(BaseEmailBackend):
         from .models import MailboxMessage
 
         for message in email_messages:
-            html = next((content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
+            html = next(
+                (content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+            )
             MailboxMessage.objects.create(
                 to=", ".join(message.recipients()),
                 from_email=message.from_email,

@@ -120,6 +120,14 @@ def _is_english() -> bool:
     return (get_language() or "fr").startswith("en")
 
 
+class AuditEntryQuerySet(TenantScopedQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit entries are append-only.")
+
+
 class AuditEntry(models.Model):
     """One security-relevant event. Append-only: the application never updates or deletes a row."""
 
@@ -144,7 +152,7 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = TenantScopedQuerySet.as_manager()
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
@@ -155,12 +163,6 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action_label}"
 
-    @property
-    def action_label(self):
-        from .audit import action_label
-
-        return action_label(self.action)
-
     def save(self, *args, **kwargs):
         # Append-only is a property of the log, not business logic: refuse any rewrite at the source.
         if not self._state.adding:
@@ -169,6 +171,12 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries are append-only.")
+
+    @property
+    def action_label(self):
+        from .audit import action_label
+
+        return action_label(self.action)
 
 
 class OutboundEmail(models.Model):

@@ -17,7 +17,12 @@ from django.utils.functional import SimpleLazyObject
 RESERVED_SLUGS = frozenset({"admin", "static", "media", "i18n", "_dev", "api", "health", "accounts"})
 
 # URL namespaces that belong to a module a tenant may switch off.
-MODULE_NAMESPACES = {"selfservice": "accounts", "messaging": "messaging", "vault": "vault", "voting": "voting"}
+MODULE_NAMESPACES = {
+    "selfservice": "accounts",
+    "messaging": "messaging",
+    "vault": "vault",
+    "voting": "voting",
+}
 
 
 class TenantScopedQuerySet(models.QuerySet):

@@ -31,8 +31,9 @@ def violations_in(source: str, filename: str, owned: set[str]) -> list[str]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        line = lines[node.lineno - 1]
-        if "# tenant-guard:" in line:
+        span = lines[node.lineno - 1 : node.end_lineno]
+        above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+        if any("# tenant-guard:" in line for line in span) or above.startswith("# tenant-guard:"):
             continue
         func = node.func
         keywords = {k.arg for k in node.keywords}
@@ -43,14 +44,18 @@ def violations_in(source: str, filename: str, owned: set[str]) -> list[str]:
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute)):
             continue
         manager = func.value
-        if not (isinstance(manager.value, ast.Name) and manager.value.id in owned and manager.attr in MANAGERS):
+        if not (
+            isinstance(manager.value, ast.Name) and manager.value.id in owned and manager.attr in MANAGERS
+        ):
             continue
         method = func.attr
         if method == "for_tenant" or method == "create_superuser":
             continue
         if (method in CREATORS or method in {"filter", "get", "exclude"}) and keywords & SCOPING_KEYWORDS:
             continue
-        found.append(f"{filename}:{node.lineno}: {manager.value.id}.{manager.attr}.{method}(…) without its tenant")
+        found.append(
+            f"{filename}:{node.lineno}: {manager.value.id}.{manager.attr}.{method}(…) without its tenant"
+        )
     return found
 
 

@@ -70,8 +70,14 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path):
     (tmp_path / "locale").mkdir()
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-location", "--no-obsolete"],
-        cwd=tmp_path, check=True, capture_output=True,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+            "PYTHONPATH": str(ROOT),
+        },
     )
     extracted, _ = read_po(tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po")
     missing = sorted(set(extracted) - set(read_po(PO)[0]))
@@ -79,14 +85,21 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path):
 
 
 @pytest.mark.django_db
-def test_mail_is_rendered_in_the_recipients_language(user_a, user_b, mailoutbox, django_capture_on_commit_callbacks):
+def test_mail_is_rendered_in_the_recipients_language(
+    user_a, user_b, mailoutbox, django_capture_on_commit_callbacks
+):
     from portal.mail import send_templated_mail
 
     user_b.preferred_language = "en"
     with django_capture_on_commit_callbacks(execute=True):
         for user in (user_a, user_b):
-            send_templated_mail(tenant=user.tenant, to=user.email, language=user.preferred_language,
-                                template="test_message", context={"user": user})
+            send_templated_mail(
+                tenant=user.tenant,
+                to=user.email,
+                language=user.preferred_language,
+                template="test_message",
+                context={"user": user},
+            )
     french, english = mailoutbox
     assert french.subject == "Message d’essai de votre portail" and "Bonjour Alice" in french.body
     assert "Alpha FR" in french.alternatives[0][0]

@@ -48,13 +48,17 @@ class TestSignIn:
 
     def test_same_identifier_on_two_tenants_is_two_accounts(self, client, tenant_a, tenant_b, password):
         UserFactory(tenant=tenant_a, identifier="SAME01", first_name="Alpha-person")
-        UserFactory(tenant=tenant_b, identifier="SAME01", first_name="Beta-person", password="Another-Password-99")
+        UserFactory(
+            tenant=tenant_b, identifier="SAME01", first_name="Beta-person", password="Another-Password-99"
+        )
         client.post("/beta/sign-in/", {"username": "SAME01", "password": password})
         assert not client.get("/beta/").wsgi_request.user.is_authenticated
         client.post("/alpha/sign-in/", {"username": "SAME01", "password": password})
         assert client.get("/alpha/").wsgi_request.user.first_name == "Alpha-person"
 
-    def test_session_of_tenant_a_is_anonymous_on_tenant_b_and_its_admin(self, client, sign_in, staff_a, tenant_b):
+    def test_session_of_tenant_a_is_anonymous_on_tenant_b_and_its_admin(
+        self, client, sign_in, staff_a, tenant_b
+    ):
         sign_in(staff_a)
         assert client.get("/alpha/").wsgi_request.user == staff_a
         assert not client.get("/beta/").wsgi_request.user.is_authenticated
@@ -87,7 +91,9 @@ class TestSignIn:
 
     def test_sign_in_and_failure_are_audited_without_the_password(self, client, user_a, password):
         client.post("/alpha/sign-in/", {"username": "A000001", "password": "typo-password-123456"})
-        client.post("/alpha/sign-in/", {"username": "A000001", "password": password}, REMOTE_ADDR="203.0.113.7")
+        client.post(
+            "/alpha/sign-in/", {"username": "A000001", "password": password}, REMOTE_ADDR="203.0.113.7"
+        )
         failed = AuditEntry.objects.for_tenant(user_a.tenant).get(action="auth.sign_in_failed")
         assert "typo-password" not in str(failed.details)
         signed_in = AuditEntry.objects.for_tenant(user_a.tenant).get(action="auth.signed_in")

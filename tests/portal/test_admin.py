@@ -25,8 +25,13 @@ def make_row(model, tenant, label):
     if model is AuditEntry:
         return record_audit(tenant=tenant, actor=None, action="mail.test_sent", details={"note": label})
     if model is OutboundEmail:
-        return OutboundEmail.objects.create(tenant=tenant, to=f"{label.lower()}@example.test", language="fr-ca",
-                                            template="test_message", subject=f"Subject {label}")
+        return OutboundEmail.objects.create(
+            tenant=tenant,
+            to=f"{label.lower()}@example.test",
+            language="fr-ca",
+            template="test_message",
+            subject=f"Subject {label}",
+        )
     raise AssertionError(f"add a row maker for {model.__name__} to test its help-desk isolation")
 
 
@@ -55,7 +60,9 @@ class TestHelpDeskIsolation:
         sign_in(staff_a)
         response = client.get("/beta/admin/")
         assert response.status_code == 302 and response["Location"].startswith("/beta/admin/login/")
-        login = client.post("/beta/admin/login/", {"username": staff_a.identifier, "password": "Correct-Horse-Battery-42"})
+        login = client.post(
+            "/beta/admin/login/", {"username": staff_a.identifier, "password": "Correct-Horse-Battery-42"}
+        )
         assert login.status_code == 200 and not login.wsgi_request.user.is_authenticated
 
     def test_people_who_are_not_staff_cannot_enter_the_help_desk(self, client, sign_in, user_a):
@@ -70,8 +77,14 @@ class TestHelpDeskIsolation:
 
     def test_help_desk_adds_a_person_and_a_duplicate_gets_a_message(self, client, sign_in, staff_a, user_a):
         sign_in(staff_a)
-        form = {"identifier": "n000777", "first_name": "Nouvelle", "last_name": "Personne",
-                "email": "Nouvelle@Example.test", "preferred_language": "fr-ca", "is_active": "on"}
+        form = {
+            "identifier": "n000777",
+            "first_name": "Nouvelle",
+            "last_name": "Personne",
+            "email": "Nouvelle@Example.test",
+            "preferred_language": "fr-ca",
+            "is_active": "on",
+        }
         assert client.post("/alpha/admin/accounts/user/add/", form).status_code == 302
         created = User.objects.for_tenant(staff_a.tenant).get(identifier="N000777")
         assert created.email == "nouvelle@example.test" and not created.has_usable_password()
@@ -82,18 +95,28 @@ class TestHelpDeskIsolation:
 
     def test_changes_in_the_help_desk_are_audited(self, client, sign_in, staff_a, user_a):
         sign_in(staff_a)
-        form = {"first_name": "Alicia", "last_name": user_a.last_name, "email": user_a.email,
-                "preferred_language": "en", "is_active": "on"}
+        form = {
+            "first_name": "Alicia",
+            "last_name": user_a.last_name,
+            "email": user_a.email,
+            "preferred_language": "en",
+            "is_active": "on",
+        }
         assert client.post(f"/alpha{admin_change_url(user_a)}", form).status_code == 302
         entry = AuditEntry.objects.for_tenant(staff_a.tenant).get(action="admin.object_changed")
         assert entry.actor == staff_a and entry.target_id == str(user_a.pk)
         assert entry.details == {"fields": ["first_name", "preferred_language"]}
 
-    def test_send_test_email_action(self, client, sign_in, staff_a, user_a, mailoutbox, django_capture_on_commit_callbacks):
+    def test_send_test_email_action(
+        self, client, sign_in, staff_a, user_a, mailoutbox, django_capture_on_commit_callbacks
+    ):
         sign_in(staff_a)
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/alpha/admin/accounts/user/",
-                                   {"action": "send_test_email", "_selected_action": [user_a.pk]}, follow=True)
+            response = client.post(
+                "/alpha/admin/accounts/user/",
+                {"action": "send_test_email", "_selected_action": [user_a.pk]},
+                follow=True,
+            )
         assert response.status_code == 200
         [mail] = mailoutbox
         assert mail.to == [user_a.email]
@@ -116,17 +139,32 @@ class TestPlatformAdmin:
         return User.objects.create_superuser("root", "root@portail.example", "Platform-Password-2026")
 
     def sign_in_platform(self, client):
-        response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": "Platform-Password-2026"})
+        response = client.post(
+            "/admin/login/?next=/admin/", {"username": "root", "password": "Platform-Password-2026"}
+        )
         assert response.status_code == 302
 
     def test_superuser_sees_every_tenant_and_creates_one(self, client, superuser, tenant_a, tenant_b):
         self.sign_in_platform(client)
         listing = client.get("/admin/portal/tenant/")
         assert {t.slug for t in listing.context["cl"].result_list} == {"alpha", "beta"}
-        form = {"slug": "gamma", "name_fr": "Gamma", "name_en": "Gamma", "is_active": "on", "module_vault": "on",
-                "sign_in_with": "email", "accent_colour": "#224466", "helpdesk_fr": "", "helpdesk_en": "",
-                "password_min_length": 15, "lockout_threshold": 3, "lockout_minutes": 120,
-                "security_question_count": 3, "message_expiry_days": 30, "time_zone": "America/Toronto"}
+        form = {
+            "slug": "gamma",
+            "name_fr": "Gamma",
+            "name_en": "Gamma",
+            "is_active": "on",
+            "module_vault": "on",
+            "sign_in_with": "email",
+            "accent_colour": "#224466",
+            "helpdesk_fr": "",
+            "helpdesk_en": "",
+            "password_min_length": 15,
+            "lockout_threshold": 3,
+            "lockout_minutes": 120,
+            "security_question_count": 3,
+            "message_expiry_days": 30,
+            "time_zone": "America/Toronto",
+        }
         assert client.post("/admin/portal/tenant/add/", form).status_code == 302
         gamma = Tenant.objects.get(slug="gamma")
         assert client.get("/gamma/").status_code == 200

@@ -8,9 +8,14 @@ from portal.models import AuditEntry
 class TestAuditLog:
     def test_entry_records_who_what_when_and_where(self, rf, user_a):
         request = rf.get("/", REMOTE_ADDR="198.51.100.4", HTTP_USER_AGENT="Firefox")
-        entry = record_audit(tenant=user_a.tenant, actor=user_a, action="auth.signed_in", target=user_a,
-                             request=request)
-        assert (entry.actor_label, entry.ip_address, entry.user_agent) == ("A000001", "198.51.100.4", "Firefox")
+        entry = record_audit(
+            tenant=user_a.tenant, actor=user_a, action="auth.signed_in", target=user_a, request=request
+        )
+        assert (entry.actor_label, entry.ip_address, entry.user_agent) == (
+            "A000001",
+            "198.51.100.4",
+            "Firefox",
+        )
         assert entry.target_type == "accounts.user" and entry.target_id == str(user_a.pk)
         assert entry.created_at is not None
         assert str(entry.action_label) in {"Signed in", "Ouverture de session"}
@@ -22,9 +27,15 @@ class TestAuditLog:
             entry.save()
         with pytest.raises(PermissionError):
             entry.delete()
+        with pytest.raises(PermissionError):
+            AuditEntry.objects.filter(pk=entry.pk).update(action="rewritten")
+        with pytest.raises(PermissionError):
+            AuditEntry.objects.filter(pk=entry.pk).delete()
         assert AuditEntry.objects.get(pk=entry.pk).action == "auth.signed_in"
 
-    @pytest.mark.parametrize("key", ["password", "new_password", "reset_token", "answer", "sin_digits", "pin", "otp_code"])
+    @pytest.mark.parametrize(
+        "key", ["password", "new_password", "reset_token", "answer", "sin_digits", "pin", "otp_code"]
+    )
     def test_secrets_never_enter_the_log(self, user_a, key):
         with pytest.raises(ValueError):
             record_audit(tenant=user_a.tenant, actor=user_a, action="x", details={key: "value"})

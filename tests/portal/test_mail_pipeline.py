@@ -94,7 +94,10 @@ class TestDevelopmentMailbox:
     def test_mailbox_lists_and_shows_mail_with_clickable_links(self, client, settings):
         settings.DEBUG = True
         message = MailboxMessage.objects.create(
-            to="x@example.test", from_email="a@b", subject="Réinitialiser", body_text="Go to https://portail.example/a/"
+            to="x@example.test",
+            from_email="a@b",
+            subject="Réinitialiser",
+            body_text="Go to https://portail.example/a/",
         )
         listing = client.get("/_dev/mailbox/")
         assert "Réinitialiser" in listing.content.decode()

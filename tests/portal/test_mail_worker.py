@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def database_url_of_test_database():
     db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -30,7 +31,9 @@ def celery_worker_process():
     if not broker:
         require_service("CELERY_BROKER_URL is not set: no Redis broker for a real Celery worker")
     if connection.vendor != "postgresql":
-        require_service("a real worker shares the test database only on PostgreSQL (DATABASE_URL=postgres://…)")
+        require_service(
+            "a real worker shares the test database only on PostgreSQL (DATABASE_URL=postgres://…)"
+        )
     celery_app.control.purge()
     env = {
         **os.environ,
@@ -41,9 +44,24 @@ def celery_worker_process():
     }
     env.pop("EMAIL_URL", None)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -71,7 +89,11 @@ def wait_for(predicate, *, timeout=60.0, interval=0.2):
 @pytest.mark.django_db(transaction=True)
 def test_worker_delivers_mail_through_redis(celery_worker_process, user_a):
     email = send_templated_mail(
-        tenant=user_a.tenant, to=user_a.email, language="en", template="test_message", context={"user": user_a}
+        tenant=user_a.tenant,
+        to=user_a.email,
+        language="en",
+        template="test_message",
+        context={"user": user_a},
     )
     delivered = wait_for(lambda: MailboxMessage.objects.filter(to=user_a.email).exists())
     if not delivered:

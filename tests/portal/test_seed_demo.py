@@ -43,8 +43,10 @@ class TestSeedDemo:
     @pytest.mark.parametrize("slug", ["poste", "universite", "syndicat", "coffre"])
     def test_help_desk_of_each_tenant_opens_its_admin(self, client, slug):
         call_command("seed_demo", "--force", verbosity=0)
-        login = client.post(f"/{slug}/admin/login/?next=/{slug}/admin/",
-                            {"username": f"helpdesk@{slug}.example", "password": "Demo-Portal-2026"})
+        login = client.post(
+            f"/{slug}/admin/login/?next=/{slug}/admin/",
+            {"username": f"helpdesk@{slug}.example", "password": "Demo-Portal-2026"},
+        )
         assert login.status_code == 302
         assert client.get(f"/{slug}/admin/").status_code == 200
 
@@ -56,7 +58,11 @@ class TestSeedDemo:
     def test_modules_follow_the_design(self):
         call_command("seed_demo", "--force", verbosity=0)
         modules = {t.slug: t.modules for t in Tenant.objects.all()}
-        assert modules == {"poste": ["accounts", "messaging"], "universite": ["accounts"],
-                           "syndicat": ["voting"], "coffre": ["vault"]}
+        assert modules == {
+            "poste": ["accounts", "messaging"],
+            "universite": ["accounts"],
+            "syndicat": ["voting"],
+            "coffre": ["vault"],
+        }
         coffre = Tenant.objects.get(slug="coffre")
         assert (coffre.lockout_threshold, coffre.lockout_minutes) == (3, 120)

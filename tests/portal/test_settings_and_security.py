@@ -29,7 +29,10 @@ PRODUCTION_ENV = {
 
 def test_production_settings_pass_check_deploy_with_no_warning():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env_overrides={**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50)},
         settings_module="portal.settings.production",
     )
@@ -44,7 +47,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_sqlite():
-    env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    env = {
+        **PRODUCTION_ENV,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+    }
     result = run_manage("check", env_overrides=env, settings_module="portal.settings.production")
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
 
@@ -75,7 +82,10 @@ def test_pages_have_no_inline_script_or_style(client, tenant_a, user_a, sign_in)
 
 def test_hsts_is_set_in_production_settings():
     result = run_manage(
-        "shell", "-v", "0", "-c",
+        "shell",
+        "-v",
+        "0",
+        "-c",
         "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.DEBUG)",
         env_overrides={**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50)},

@@ -76,7 +76,6 @@ class TestModules:
         assert not tenant_b.module_messaging
         assert client.get("/beta/messages/").status_code == 404
 
-
     def test_tenant_time_zone_is_active_during_its_requests_only(self, client, tenant_a, tenant_b):
         from django.utils import timezone
 

@@ -79,7 +79,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates accounts with a published password; DEBUG is off. Use --force.")
+            raise CommandError(
+                "seed_demo creates accounts with a published password; DEBUG is off. Use --force."
+            )
         tenants = {}
         for spec in TENANTS:
             spec = dict(spec)
@@ -93,14 +95,23 @@ class Command(BaseCommand):
         else:
             admin.set_password(DEMO_PASSWORD)
             admin.save(update_fields=["password"])
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(tenants)} tenants, password {DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(tenants)} tenants, password {DEMO_PASSWORD}")
+        )
 
     def _person(self, tenant, identifier, email, first, last, staff):
-        user = User.objects.for_tenant(tenant).filter(identifier=tenant.normalise_identifier(identifier)).first()
+        user = (
+            User.objects.for_tenant(tenant).filter(identifier=tenant.normalise_identifier(identifier)).first()
+        )
         if user is None:
             user = User.objects.create_user(
-                tenant=tenant, identifier=identifier, password=DEMO_PASSWORD, email=email,
-                first_name=first, last_name=last, is_staff=staff,
+                tenant=tenant,
+                identifier=identifier,
+                password=DEMO_PASSWORD,
+                email=email,
+                first_name=first,
+                last_name=last,
+                is_staff=staff,
             )
         else:
             user.email, user.first_name, user.last_name, user.is_staff = email, first, last, staff

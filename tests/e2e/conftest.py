@@ -1,0 +1,176 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live_server.
+
+One browser for the whole session, a fresh context (cookies, storage, viewport) per test.
+
+    PORTAIL_CHROMIUM=/path/to/chromium   use another Chromium (default /usr/bin/chromium)
+    PORTAIL_REQUIRE_BROWSER=1            a missing Chromium fails the run instead of skipping (CI)
+
+Screenshots go to artefacts/screenshots/<test-name>-<step>.png at the repository root; a failing
+test leaves <test-name>-failure.png there as well.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = REPO_ROOT / "artefacts" / "screenshots"
+E2E_DIR = Path(__file__).resolve().parent
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# The screens every journey can be run at. "phone" is a 375 px wide mobile viewport: Chromium then
+# honours <meta name="viewport">, so a page without it, or one wider than the screen, is caught.
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+PHONE_WIDTH = SCREENS["phone"]["viewport"]["width"]
+
+_call_report = pytest.StashKey()
+
+
+def _browser_required() -> bool:
+    return os.environ.get("PORTAIL_REQUIRE_BROWSER", "") not in ("", "0")
+
+
+def _unavailable(reason: str):
+    if _browser_required():
+        pytest.fail(f"{reason} (PORTAIL_REQUIRE_BROWSER is set, so browser tests must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under tests/e2e as `browser` (before -m selects), and run them last.
+
+    They run last because, once the session's Playwright is started, an asyncio loop stays
+    running in the main thread until the session ends (see the `browser` fixture)."""
+    browser_items, other_items = [], []
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            browser_items.append(item)
+        else:
+            other_items.append(item)
+    items[:] = other_items + browser_items
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_call_report] = report
+    return report
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = os.environ.get("PORTAIL_CHROMIUM") or DEFAULT_CHROMIUM
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        _unavailable(f"Chromium not found at {path}; install Debian's chromium to run browser tests")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("The playwright Python package is not installed; run ./dev test to install it")
+
+    # Playwright's sync API keeps an asyncio event loop running in this thread from start() to
+    # stop(). Django then sees "a running event loop" and refuses every ORM call made from the test
+    # (seed data, transactional_db's flush) with SynchronousOnlyOperation, although these calls are
+    # plain synchronous code. Allow them, from now until the browser is gone; browser tests run
+    # last (pytest_collection_modifyitems above), so no other test runs with the check disabled.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def screen():
+    """The screen a test runs at; override with @pytest.mark.parametrize("screen", ["desktop", "phone"])."""
+    return "desktop"
+
+
+@pytest.fixture
+def browser_locale():
+    """The browser's language (Accept-Language and navigator.language): a Quebec user by default."""
+    return "fr-CA"
+
+
+@pytest.fixture
+def context(browser, live_server, screen, browser_locale):
+    ctx = browser.new_context(base_url=live_server.url, locale=browser_locale, **SCREENS[screen])
+    ctx.set_default_timeout(10_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def browser_errors():
+    """JavaScript errors and console errors (CSP violations, failed loads) seen by `page`."""
+    return []
+
+
+@pytest.fixture
+def page(context, browser_errors, request, screenshot):
+    page = context.new_page()
+    page.on("pageerror", lambda error: browser_errors.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: browser_errors.append(f"console {message.type}: {message.text}")
+        if message.type == "error"
+        else None,
+    )
+    yield page
+    report = request.node.stash.get(_call_report, None)
+    if report is not None and report.failed and not page.is_closed():
+        try:
+            screenshot(page, "failure")
+        except Exception:  # noqa: S110 - a failure screenshot must not hide the real failure
+            pass
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "step") saves artefacts/screenshots/<test-name>-<step>.png (whole page)."""
+    test_name = _file_part(request.node.name)
+
+    def take(page, step: str) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{test_name}-{_file_part(step)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
