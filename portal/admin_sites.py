@@ -3,6 +3,7 @@ at /<slug>/admin/ (staff of that tenant, who see and change that tenant's rows o
 
 from django.contrib import admin
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_audit
@@ -33,6 +34,7 @@ class HelpDeskAdminSite(admin.AdminSite):
         tenant = getattr(request, "tenant", None)
         if tenant is not None:
             context["site_header"] = _("%(tenant)s — help desk") % {"tenant": tenant.name}
+            context["site_url"] = reverse("home")  # "View site" leads to the tenant's own pages
         return context
 
 

@@ -2,6 +2,7 @@
 PostgreSQL database and a Redis cache database of its own. Never for a real deployment."""
 
 import os
+import warnings
 
 # base.py refuses to start without a key; the bench has its own, set again below.
 os.environ.setdefault("SECRET_KEY", "bench-only-key-never-deployed-0123456789-abcdefghijklmnopqrstuvwxyz")
@@ -32,3 +33,6 @@ CACHES = {
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# The bench does not run collectstatic: nothing under STATIC_ROOT is requested, so do not warn about it.
+warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
