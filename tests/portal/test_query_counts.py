@@ -1,0 +1,38 @@
+"""List pages keep a constant number of queries, however many rows they show."""
+
+import pytest
+
+from portal.audit import record_audit
+from tests.factories import TenantFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_platform_home_is_one_query_for_any_number_of_tenants(client, django_assert_num_queries):
+    for n in range(12):
+        TenantFactory(slug=f"t{n}")
+    with django_assert_num_queries(1):
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_signed_in_tenant_home_stays_small(client, sign_in, user_a, django_assert_max_num_queries):
+    sign_in(user_a)
+    client.get("/alpha/")  # warm the session cache
+    with django_assert_max_num_queries(3):  # tenant, session (cached_db), user
+        assert client.get("/alpha/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [3, 30])
+def test_help_desk_lists_do_not_grow_with_rows(client, sign_in, staff_a, rows, django_assert_max_num_queries):
+    for n in range(rows):
+        user = UserFactory(tenant=staff_a.tenant, identifier=f"P{n:04d}")
+        record_audit(tenant=staff_a.tenant, actor=user, action="auth.signed_in", target=user)
+    sign_in(staff_a)
+    for url in [
+        "/alpha/admin/accounts/user/",
+        "/alpha/admin/portal/auditentry/",
+        "/alpha/admin/portal/outboundemail/",
+    ]:
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
