@@ -50,20 +50,26 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Mark every test under tests/e2e as `browser` (before -m selects), and run them last.
+def _is_browser_test(item) -> bool:
+    return E2E_DIR in Path(str(item.path)).resolve().parents
 
-    They run last because, once the session's Playwright is started, an asyncio loop stays
-    running in the main thread until the session ends (see the `browser` fixture)."""
-    browser_items, other_items = [], []
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test under tests/e2e as `browser`, and run the browser tests last.
+
+    A wrapper, so that the mark is there before `-m` selects, and the order is set after
+    pytest-django has sorted the tests by kind of database access. Browser tests run last because,
+    once the session's Playwright is started, an asyncio loop stays running in the main thread, and
+    DJANGO_ALLOW_ASYNC_UNSAFE is set, until the session ends (see the `browser` fixture)."""
     for item in items:
-        if E2E_DIR in Path(str(item.path)).resolve().parents:
+        if _is_browser_test(item):
             item.add_marker(pytest.mark.browser)
-            browser_items.append(item)
-        else:
-            other_items.append(item)
-    items[:] = other_items + browser_items
+    result = yield
+    items[:] = [item for item in items if not _is_browser_test(item)] + [
+        item for item in items if _is_browser_test(item)
+    ]
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
@@ -98,7 +104,9 @@ def browser(chromium_path):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -135,20 +143,28 @@ def context(browser, live_server, screen, browser_locale):
 
 @pytest.fixture
 def browser_errors():
-    """JavaScript errors and console errors (CSP violations, failed loads) seen by `page`."""
+    """What went wrong in `page` without showing: JavaScript errors, console errors (CSP
+    violations among them), responses with an error status, failed requests."""
     return []
 
 
 @pytest.fixture
 def page(context, browser_errors, request, screenshot):
     page = context.new_page()
+
+    def on_console(message):
+        # A failed load is reported by on_response below, with its address.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            browser_errors.append(f"console error: {message.text}")
+
+    def on_response(response):
+        if response.status >= 400:
+            browser_errors.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
     page.on("pageerror", lambda error: browser_errors.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: browser_errors.append(f"console {message.type}: {message.text}")
-        if message.type == "error"
-        else None,
-    )
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("requestfailed", lambda req: browser_errors.append(f"request failed: {req.url} {req.failure}"))
     yield page
     report = request.node.stash.get(_call_report, None)
     if report is not None and report.failed and not page.is_closed():
@@ -166,6 +182,8 @@ def _file_part(text: str) -> str:
 def screenshot(request):
     """screenshot(page, "step") saves artefacts/screenshots/<test-name>-<step>.png (whole page)."""
     test_name = _file_part(request.node.name)
+    for stale in SCREENSHOT_DIR.glob(f"{test_name}-*.png"):  # from an earlier run of this test
+        stale.unlink()
 
     def take(page, step: str) -> Path:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)

@@ -11,13 +11,12 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from .conftest import PHONE_WIDTH
-
 TENANT = "poste"
 USER_ID = "E100001"
 PASSWORD = "Demo-Portal-2026"
 FULL_NAME = "Camille Exemple"
 FRENCH, ENGLISH = "fr-CA", "en"
+PHONE_WIDTH = 375  # the "phone" screen of conftest.SCREENS
 
 
 @pytest.fixture
@@ -30,11 +29,9 @@ def expect_language(page, lang):
 
 
 def assert_no_horizontal_scroll(page, screen):
-    scroll_width, viewport_width = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth]"
-    )
+    scroll_width, viewport_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if screen == "phone":
-        assert viewport_width == PHONE_WIDTH, "the phone viewport is not 375 px wide: is the meta viewport missing?"
+        assert viewport_width == PHONE_WIDTH, f"the phone viewport is {viewport_width} px wide"
     assert scroll_width <= viewport_width, (
         f"{page.url} scrolls sideways at {viewport_width} px: the page is {scroll_width} px wide"
     )
@@ -122,7 +119,7 @@ def test_employee_opens_tenant_switches_language_signs_in_and_out(
     viewport_width = page.viewport_size["width"]
     box = menu.locator("ul").bounding_box()
     assert box is not None
-    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport_width, f"the open user menu is cut off: {box}"
+    assert 0 <= box["x"] and box["x"] + box["width"] <= viewport_width, f"the user menu is cut off: {box}"
     step("menu-open-en")
 
     # Sign out: back to the home page, signed out, the sign-in link is offered again.
