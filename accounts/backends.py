@@ -24,6 +24,9 @@ class TenantBackend(ModelBackend):
 
     def get_user(self, user_id):
         # Called with the id stored in the session, never with user input; the tenant is checked
-        # by portal.tenancy.TenantUserMiddleware.
-        user = User.objects.filter(pk=user_id).select_related("tenant").first()  # tenant-guard: session id
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # (and attached, without a query) by portal.tenancy.TenantUserMiddleware.
+        try:
+            user = User.objects.get(pk=user_id)  # tenant-guard: the id comes from the session
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

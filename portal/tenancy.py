@@ -5,6 +5,9 @@ path_info=/rest and the script prefix /<slug>/, so every reverse() inside the re
 tenant's own addresses and Django's admin works unchanged under /<slug>/admin/.
 """
 
+import copy
+import time
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -33,10 +36,40 @@ class TenantScopedQuerySet(models.QuerySet):
         return self.filter(tenant=tenant)
 
 
-def active_tenant(slug: str):
-    from .models import Tenant
+class TenantDirectory:
+    """The active tenants by slug, kept per process and reloaded at most every TENANT_CACHE_SECONDS.
 
-    return Tenant.objects.filter(slug=slug, is_active=True).first()
+    Every request needs its tenant; one query for all of them every half-minute costs far less than
+    one query per request (benchmarks/README.md). A change saved in this process is seen at once;
+    other processes see it within TENANT_CACHE_SECONDS."""
+
+    def __init__(self):
+        self._by_slug = {}
+        self._loaded_at = None
+
+    def get(self, slug: str):
+        from .models import Tenant
+
+        ttl = settings.TENANT_CACHE_SECONDS
+        if ttl <= 0:
+            return Tenant.objects.filter(slug=slug, is_active=True).first()
+        now = time.monotonic()
+        if self._loaded_at is None or now - self._loaded_at >= ttl:
+            self._by_slug = {t.slug: t for t in Tenant.objects.filter(is_active=True)}
+            self._loaded_at = now
+        tenant = self._by_slug.get(slug)
+        # A copy per request, so that nothing a request does to its tenant reaches the next one.
+        return copy.copy(tenant) if tenant is not None else None
+
+    def clear(self, **kwargs):
+        self._loaded_at = None
+
+
+tenant_directory = TenantDirectory()
+
+
+def active_tenant(slug: str):
+    return tenant_directory.get(slug)
 
 
 def tenant_url(tenant, viewname: str, *, kwargs=None, query: str = "") -> str:
@@ -97,9 +130,13 @@ class TenantUserMiddleware:
         signed_in = request.user  # lazy: nothing is loaded unless a page asks
 
         def scoped_user():
-            tenant_id = request.tenant.pk if request.tenant else None
-            if signed_in.is_authenticated and signed_in.tenant_id != tenant_id:
+            tenant = request.tenant
+            if not signed_in.is_authenticated:
+                return signed_in
+            if signed_in.tenant_id != (tenant.pk if tenant else None):
                 return AnonymousUser()
+            if tenant is not None:
+                signed_in.tenant = tenant  # already loaded: no second query for user.tenant
             return signed_in
 
         request.user = SimpleLazyObject(scoped_user)

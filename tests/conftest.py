@@ -59,3 +59,13 @@ def require_service(reason):
     if os.environ.get("PORTAIL_REQUIRE_SERVICES") == "1":
         pytest.fail(f"PORTAIL_REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_tenants():
+    """Each test rolls its tenants back without a signal; start every test with an empty directory."""
+    from portal.tenancy import tenant_directory
+
+    tenant_directory.clear()
+    yield
+    tenant_directory.clear()

@@ -46,6 +46,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+# How long a process may serve a tenant's settings before reading them again (0: every request).
+TENANT_CACHE_SECONDS = env.int("TENANT_CACHE_SECONDS", default=30)
 # Pages under /<tenant-slug>/ are resolved against this urlconf by portal.tenancy.TenantMiddleware.
 TENANT_URLCONF = "portal.urls_tenant"
 WSGI_APPLICATION = "portal.wsgi.application"

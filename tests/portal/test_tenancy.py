@@ -84,3 +84,33 @@ class TestModules:
         assert client.get("/alpha/tz/").content == b"Europe/Paris"
         assert client.get("/beta/tz/").content == b"America/Toronto"
         assert timezone.get_current_timezone_name() != "Europe/Paris"
+
+
+@pytest.mark.django_db
+class TestTenantDirectory:
+    def test_one_query_serves_every_tenant_until_it_expires(
+        self, client, tenant_a, tenant_b, settings, django_assert_num_queries
+    ):
+        settings.TENANT_CACHE_SECONDS = 30
+        client.get("/alpha/")
+        with django_assert_num_queries(0):
+            client.get("/beta/theme.css")
+            client.get("/alpha/theme.css")
+        settings.TENANT_CACHE_SECONDS = 0  # as if the half-minute had passed: read again
+        with django_assert_num_queries(1):
+            client.get("/alpha/theme.css")
+
+    def test_a_change_saved_in_this_process_is_seen_at_once(self, client, tenant_a, settings):
+        settings.TENANT_CACHE_SECONDS = 30
+        assert client.get("/alpha/").status_code == 200
+        tenant_a.is_active = False
+        tenant_a.save()
+        assert client.get("/alpha/").status_code == 404
+
+    def test_a_request_cannot_change_the_tenant_the_next_one_gets(self, client, tenant_a, rf, settings):
+        from portal.tenancy import active_tenant
+
+        settings.TENANT_CACHE_SECONDS = 30
+        first = active_tenant("alpha")
+        first.name_fr = "Changed in memory"
+        assert active_tenant("alpha").name_fr == "Alpha FR"
