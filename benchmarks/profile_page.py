@@ -1,11 +1,11 @@
 """Where a signed-in request to the tenant home page spends its time, in one process, no HTTP server.
 
-    DJANGO_SETTINGS_MODULE=portal.settings.bench .venv/bin/python benchmarks/profile_page.py [--profile]
+    .venv/bin/python benchmarks/profile_page.py [--profile] [--requests 2000] [--what-if PATCHES]
 
-Needs the database benchmarks/run.py prepares. Signs in through the form (test client), then calls the
-WSGI application directly: prints the mean time per request and the SQL/cache round trips of one, and
-with --profile the top of a cProfile of --requests requests. With DJANGO_SETTINGS_MODULE=
-portal.settings.bench_bare it times the bare view instead.
+Needs the database benchmarks/run.py prepares. Signs in (test client), then calls the WSGI application
+directly: prints the SQL queries of one request, the mean time per request over --requests requests
+and, with --profile, the top of their cProfile. --what-if applies benchmarks/what_if.py patches first.
+With DJANGO_SETTINGS_MODULE=portal.settings.bench_bare it times the bare view instead.
 """
 
 import argparse
@@ -30,9 +30,17 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 
 def environ(path, cookie):
     return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "HTTP_COOKIE": cookie, "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": cookie,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "SERVER_PROTOCOL": "HTTP/1.1",
     }
 
 
@@ -49,7 +57,11 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--lines", type=int, default=35)
+    parser.add_argument("--what-if", default="", help="benchmarks/what_if.py patches to apply first")
     args = parser.parse_args()
+    from benchmarks import what_if
+
+    what_if.apply(args.what_if)
 
     bare = not settings.MIDDLEWARE
     path, cookie = ("/", "") if bare else ("/poste/", signed_in_cookie())
@@ -67,7 +79,8 @@ def main():
 
         with CaptureQueriesContext(connection) as queries:
             request()
-        print(f"SQL per request: {len(queries)}")
+        health_check = settings.DATABASES["default"].get("CONN_HEALTH_CHECKS")
+        print(f"SQL per request: {len(queries)}{' + the health check SELECT 1' if health_check else ''}")
         for query in queries:
             print(f"  {query['sql'][:150]}")
 
@@ -80,8 +93,10 @@ def main():
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - start
-    print(f"{settings.SETTINGS_MODULE} {path}: {elapsed / args.requests * 1e3:.3f} ms per request"
-          f"{' (under cProfile)' if profiler else ''}")
+    print(
+        f"{settings.SETTINGS_MODULE} {path}: {elapsed / args.requests * 1e3:.3f} ms per request"
+        f"{' (under cProfile)' if profiler else ''}"
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.lines)
 

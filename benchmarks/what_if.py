@@ -1,0 +1,44 @@
+"""Candidate optimisations, applied by monkeypatching in the benchmark process only, to measure them
+before anyone changes the project (benchmarks/README.md, "What if").
+
+    .venv/bin/python benchmarks/run.py --what-if no_health_check
+    .venv/bin/python benchmarks/profile_page.py --what-if no_health_check
+
+Used as the WSGI application `benchmarks.what_if:application`, it applies the patches named in
+BENCH_WHAT_IF (comma-separated) before Django handles a request.
+"""
+
+import os
+
+
+def no_health_check():
+    """CONN_HEALTH_CHECKS off: no "SELECT 1" before the first query of each request."""
+    from django.db import connections
+
+    connections["default"].settings_dict["CONN_HEALTH_CHECKS"] = False
+
+
+PATCHES = {patch.__name__: patch for patch in (no_health_check,)}
+
+
+def apply(names):
+    """Apply the named patches (an iterable or a comma-separated string); Django must be set up."""
+    if isinstance(names, str):
+        names = [name for name in names.split(",") if name]
+    unknown = set(names) - set(PATCHES)
+    if unknown:
+        raise ValueError(f"unknown what-if patches {sorted(unknown)}; known: {sorted(PATCHES)}")
+    for name in names:
+        PATCHES[name]()
+    return list(names)
+
+
+def __getattr__(name):  # `application`, built on first use, for gunicorn
+    if name != "application":
+        raise AttributeError(name)
+    from django.core.wsgi import get_wsgi_application
+
+    global application
+    application = get_wsgi_application()  # sets Django up
+    apply(os.environ.get("BENCH_WHAT_IF", ""))
+    return application
