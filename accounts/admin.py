@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_sites import HelpDeskModelAdmin, helpdesk_site, platform_site
+from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
 from .actions import do_send_test_email
 from .models import User
@@ -66,13 +66,43 @@ class HelpDeskUserForm(forms.ModelForm):
         return identifier
 
 
-class UserAdminBase(admin.ModelAdmin):
+class PlatformUserForm(forms.ModelForm):
+    def clean(self):
+        # Normalised before Django checks the per-tenant uniqueness, so "e100001" meets "E100001".
+        cleaned = super().clean()
+        tenant, identifier = cleaned.get("tenant"), cleaned.get("identifier")
+        if tenant is not None and identifier:
+            cleaned["identifier"] = tenant.normalise_identifier(identifier)
+        return cleaned
+
+
+PERSON_FIELDS = [
+    "identifier",
+    "first_name",
+    "last_name",
+    "email",
+    "preferred_language",
+    "is_active",
+    "is_staff",
+    "last_login",
+    "date_joined",
+]
+
+
+class UserAdminBase(AuditedModelAdmin):
     list_display = ["identifier", "last_name", "first_name", "email", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "preferred_language"]
     search_fields = ["identifier", "email", "first_name", "last_name"]
     ordering = ["identifier"]
     actions = [send_test_email]
     readonly_fields = ["last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        # Nobody at a desk sets a password: a new account gets none until its owner chooses one.
+        obj.email = obj.email.lower()
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(User, site=helpdesk_site)
@@ -81,17 +111,7 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     password, and only the platform grants help-desk access."""
 
     helpdesk_can_add = True
-    fields = [
-        "identifier",
-        "first_name",
-        "last_name",
-        "email",
-        "preferred_language",
-        "is_active",
-        "is_staff",
-        "last_login",
-        "date_joined",
-    ]
+    fields = PERSON_FIELDS
 
     form = HelpDeskUserForm
 
@@ -102,12 +122,6 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = [*self.readonly_fields, "is_staff"]
         return [*readonly, "identifier"] if obj is not None else readonly
-
-    def save_model(self, request, obj, form, change):
-        obj.email = obj.email.lower()
-        if not change:
-            obj.set_unusable_password()
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(User, site=platform_site)
@@ -124,16 +138,5 @@ class PlatformUserAdmin(UserAdminBase):
     ]
     list_filter = ["tenant", "is_active", "is_staff", "is_superuser"]
     list_select_related = ["tenant"]
-    fields = [
-        "tenant",
-        "identifier",
-        "first_name",
-        "last_name",
-        "email",
-        "preferred_language",
-        "is_active",
-        "is_staff",
-        "is_superuser",
-        "last_login",
-        "date_joined",
-    ]
+    fields = ["tenant", *PERSON_FIELDS, "is_superuser"]
+    form = PlatformUserForm

@@ -1,13 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_sites import HelpDeskModelAdmin, ReadOnlyAdminMixin, helpdesk_site, platform_site
-from .audit import record_audit
+from .admin_sites import (
+    AuditedModelAdmin,
+    HelpDeskModelAdmin,
+    ReadOnlyAdminMixin,
+    helpdesk_site,
+    platform_site,
+)
 from .models import AuditEntry, OutboundEmail, Tenant
 
 
 @admin.register(Tenant, site=platform_site)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(AuditedModelAdmin):
     list_display = [
         "slug",
         "name_fr",
@@ -42,16 +47,10 @@ class TenantAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        record_audit(
-            tenant=obj,
-            actor=request.user,
-            action="admin.object_changed" if change else "tenant.created",
-            target=obj,
-            request=request,
-            details={"fields": sorted(form.changed_data)} if change else {},
-        )
+    added_action = "tenant.created"
+
+    def audit_tenant(self, request, obj):
+        return obj
 
 
 class AuditEntryAdminBase(ReadOnlyAdminMixin, admin.ModelAdmin):

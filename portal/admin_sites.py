@@ -46,7 +46,42 @@ def is_tenant_owned(model) -> bool:
     return any(f.name == "tenant" and f.is_relation for f in model._meta.get_fields())
 
 
-class HelpDeskModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Every add, change and delete made through an admin site writes an audit entry, in the log of
+    the tenant the row belongs to."""
+
+    added_action = "admin.object_added"
+
+    def audit_tenant(self, request, obj):
+        return obj.tenant if is_tenant_owned(type(obj)) else request.tenant
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_audit(
+            tenant=self.audit_tenant(request, obj),
+            actor=request.user,
+            action="admin.object_changed" if change else self.added_action,
+            target=obj,
+            request=request,
+            details={"fields": sorted(form.changed_data)} if change else {},
+        )
+
+    def delete_model(self, request, obj):
+        record_audit(
+            tenant=self.audit_tenant(request, obj),
+            actor=request.user,
+            action="admin.object_deleted",
+            target=obj,
+            request=request,
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class HelpDeskModelAdmin(AuditedModelAdmin):
     """A model in the help desk: every query goes through request.tenant; a row of another tenant
     answers 404 exactly like a row that does not exist; every change is audited."""
 
@@ -100,28 +135,6 @@ class HelpDeskModelAdmin(admin.ModelAdmin):
         if not change:
             obj.tenant = request.tenant
         super().save_model(request, obj, form, change)
-        record_audit(
-            tenant=request.tenant,
-            actor=request.user,
-            action="admin.object_changed" if change else "admin.object_added",
-            target=obj,
-            request=request,
-            details={"fields": sorted(form.changed_data)} if change else {},
-        )
-
-    def delete_model(self, request, obj):
-        record_audit(
-            tenant=request.tenant,
-            actor=request.user,
-            action="admin.object_deleted",
-            target=obj,
-            request=request,
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 class ReadOnlyAdminMixin:

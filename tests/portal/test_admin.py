@@ -170,6 +170,43 @@ class TestPlatformAdmin:
         assert client.get("/gamma/").status_code == 200
         assert AuditEntry.objects.for_tenant(gamma).filter(action="tenant.created").exists()
 
+    def test_superuser_grants_help_desk_access_with_an_audit_entry(self, client, superuser, user_a):
+        self.sign_in_platform(client)
+        form = {
+            "tenant": user_a.tenant_id,
+            "identifier": user_a.identifier,
+            "first_name": user_a.first_name,
+            "last_name": user_a.last_name,
+            "email": user_a.email,
+            "preferred_language": "fr-ca",
+            "is_active": "on",
+            "is_staff": "on",
+        }
+        assert client.post(f"/admin/accounts/user/{user_a.pk}/change/", form).status_code == 302
+        user_a.refresh_from_db()
+        assert user_a.is_staff
+        entry = AuditEntry.objects.for_tenant(user_a.tenant).get(action="admin.object_changed")
+        assert entry.actor == superuser and entry.details == {"fields": ["is_staff"]}
+
+    def test_platform_admin_refuses_a_duplicate_identifier_typed_in_lower_case(
+        self, client, superuser, user_a
+    ):
+        self.sign_in_platform(client)
+        form = {
+            "tenant": user_a.tenant_id,
+            "identifier": user_a.identifier.lower(),
+            "email": "",
+            "preferred_language": "fr-ca",
+            "is_active": "on",
+        }
+        response = client.post("/admin/accounts/user/add/", form)
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors
+        form["identifier"] = "new-person"
+        assert client.post("/admin/accounts/user/add/", form).status_code == 302
+        created = User.objects.for_tenant(user_a.tenant).get(identifier="NEW-PERSON")
+        assert not created.has_usable_password()
+
     def test_platform_accounts_do_not_sign_in_on_a_tenant(self, client, superuser, tenant_a):
         client.post("/alpha/admin/login/", {"username": "root", "password": "Platform-Password-2026"})
         assert not client.get("/alpha/admin/").wsgi_request.user.is_authenticated
