@@ -1,9 +1,7 @@
 """Journey: an employee of the demo tenant `poste` opens the portal, switches language, signs in
 (first with a wrong password) and signs out, with the keyboard where people use it.
-
-French strings may still be untranslated, so assertions rely on the `lang` attribute, roles, names
-and CSS classes; visible text is asserted where it is data (the user's name, the language names).
-"""
+Assertions rely on the `lang` attribute, roles, names and CSS classes; visible text is asserted
+where it is data (the user's name, the language names)."""
 
 import re
 
