@@ -68,10 +68,6 @@ class TenantDirectory:
 tenant_directory = TenantDirectory()
 
 
-def active_tenant(slug: str):
-    return tenant_directory.get(slug)
-
-
 def tenant_url(tenant, viewname: str, *, kwargs=None, query: str = "") -> str:
     """The absolute address of a tenant page, from the configured base URL, never the Host header."""
     path = reverse(viewname, urlconf=settings.TENANT_URLCONF, kwargs=kwargs)
@@ -90,11 +86,11 @@ class TenantMiddleware:
         slug, sep, rest = path.lstrip("/").partition("/")
         if not slug or slug in RESERVED_SLUGS:
             return self.get_response(request)
-        tenant = active_tenant(slug)
+        tenant = tenant_directory.get(slug)
         if tenant is None:
             return self.get_response(request)  # the platform urlconf answers 404
         if not sep:
-            return HttpResponsePermanentRedirect(f"{request.path}/")
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
 
         request.tenant = tenant
         request.urlconf = settings.TENANT_URLCONF
