@@ -10,17 +10,15 @@ IDENTIFIER_LABELS = {
 }
 
 
+WRONG_CREDENTIALS = _(
+    "The identifier or the password is incorrect. Mind capital letters and special characters."
+)
+
+
 class SignInForm(AuthenticationForm):
     """Sign in to the request's tenant. One message whether the identifier exists or not."""
 
-    error_messages = {
-        "invalid_login": _(
-            "The identifier or the password is incorrect. Mind capital letters and special characters."
-        ),
-        "inactive": _(
-            "The identifier or the password is incorrect. Mind capital letters and special characters."
-        ),
-    }
+    error_messages = {"invalid_login": WRONG_CREDENTIALS, "inactive": WRONG_CREDENTIALS}
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
