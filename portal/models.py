@@ -4,7 +4,7 @@ import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,6 +16,28 @@ from .tenancy import RESERVED_SLUGS, TenantScopedQuerySet
 def validate_slug_not_reserved(value):
     if value in RESERVED_SLUGS:
         raise ValidationError(_("This address is reserved by the portal; choose another."))
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    """WCAG 2.1 contrast ratio of white text on this colour."""
+
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def validate_accent_colour(value):
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value or ""):
+        raise ValidationError(_("Use a colour such as #1d4f91."))
+    if contrast_with_white(value) < 4.5:
+        raise ValidationError(
+            _("White text on this colour is hard to read (contrast %(ratio).1f:1); choose a darker one."),
+            params={"ratio": contrast_with_white(value)},
+        )
 
 
 def validate_time_zone(value):
@@ -57,8 +79,8 @@ class Tenant(models.Model):
         _("accent colour"),
         max_length=7,
         default="#1d4f91",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour such as #1d4f91."))],
-        help_text=_("Used for the header band; keep it dark enough for white text."),
+        validators=[validate_accent_colour],
+        help_text=_("Used for the header band behind white text, so it must be dark enough (WCAG AA)."),
     )
     helpdesk_fr = models.TextField(_("help-desk contact (French)"), blank=True)
     helpdesk_en = models.TextField(_("help-desk contact (English)"), blank=True)

@@ -115,3 +115,18 @@ class TestTenantDirectory:
         first = tenant_directory.get("alpha")
         first.name_fr = "Changed in memory"
         assert tenant_directory.get("alpha").name_fr == "Alpha FR"
+
+
+@pytest.mark.django_db
+class TestBranding:
+    @pytest.mark.parametrize("colour", ["#1d4f91", "#a3141d", "#005a8c", "#4a2a7a", "#1b5e4a"])
+    def test_dark_accents_are_accepted(self, colour):
+        TenantFactory.build(slug="ok", accent_colour=colour).full_clean()
+
+    @pytest.mark.parametrize("colour", ["#ffbf47", "#ffffff", "#7fb2e5", "red", "#12345"])
+    def test_accents_that_white_text_cannot_sit_on_are_refused(self, colour):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError) as error:
+            TenantFactory.build(slug="ok", accent_colour=colour).full_clean()
+        assert "accent_colour" in error.value.message_dict
