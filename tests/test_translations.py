@@ -88,18 +88,12 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path):
 def test_mail_is_rendered_in_the_recipients_language(
     user_a, user_b, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from portal.mail import send_templated_mail
+    from accounts.actions import do_send_test_email
 
     user_b.preferred_language = "en"
     with django_capture_on_commit_callbacks(execute=True):
         for user in (user_a, user_b):
-            send_templated_mail(
-                tenant=user.tenant,
-                to=user.email,
-                language=user.preferred_language,
-                template="test_message",
-                context={"user": user},
-            )
+            do_send_test_email(user=user, actor=None)
     french, english = mailoutbox
     assert french.subject == "Message d’essai de votre portail" and "Bonjour Alice" in french.body
     assert "Alpha FR" in french.alternatives[0][0]
