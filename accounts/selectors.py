@@ -1,5 +1,3 @@
-from django.db.models import Q
-
 from .models import User
 
 
@@ -15,4 +13,4 @@ def user_for_sign_in(*, tenant, identifier: str):
         # Seed 004: the personal e-mail is a second identifier. Only one account may answer to it.
         matches = list(users.filter(email=value)[:2])
         return matches[0] if len(matches) == 1 else None
-    return users.filter(Q(identifier=value)).first()
+    return users.filter(identifier=value).first()

@@ -33,10 +33,11 @@ def contrast_with_white(hex_colour: str) -> float:
 def validate_accent_colour(value):
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", value or ""):
         raise ValidationError(_("Use a colour such as #1d4f91."))
-    if contrast_with_white(value) < 4.5:
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
         raise ValidationError(
             _("White text on this colour is hard to read (contrast %(ratio).1f:1); choose a darker one."),
-            params={"ratio": contrast_with_white(value)},
+            params={"ratio": ratio},
         )
 
 
