@@ -1,16 +1,230 @@
-"""Writes on accounts."""
+"""Writes on accounts. Each one records an audit entry and, where it touches credentials, mails a
+notice to the account's address."""
 
-from portal.audit import record_audit
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit import record_audit, register_action
 from portal.mail import send_templated_mail
+from portal.tenancy import tenant_url
+
+from . import lockout
+from .password_history import remember_password
+from .tokens import email_tokens, password_tokens, uid_for
+
+register_action("account.password_changed", _("Password changed"))
+register_action("account.password_reset", _("Password reset by e-mail link"))
+register_action("account.password_link_sent", _("Password link sent"))
+register_action("account.locked", _("Account locked after failed attempts"))
+register_action("account.unlocked", _("Account unlocked"))
+register_action("account.must_change_password", _("New password required at next sign-in"))
+register_action("account.email_change_requested", _("E-mail change requested"))
+register_action("account.email_verification_sent", _("E-mail verification sent"))
+register_action("account.email_verified", _("E-mail verified"))
+register_action("account.email_changed", _("E-mail changed"))
+register_action("account.language_changed", _("Language changed"))
+register_action("account.enrolled", _("First sign-in completed"))
+register_action("account.identifier_sent", _("Identifier sent after identity check"))
+register_action("account.email_registration_requested", _("E-mail registration requested"))
+register_action("account.email_registration_approved", _("E-mail registration approved"))
+register_action("account.email_registration_refused", _("E-mail registration refused"))
+
+
+def _mail(user, template, *, to=None, **context):
+    address = to or user.email
+    if not address:
+        return None
+    return send_templated_mail(
+        tenant=user.tenant,
+        to=address,
+        language=user.preferred_language,
+        template=template,
+        context={"user": user, **context},
+    )
+
+
+def password_link(user) -> str:
+    return tenant_url(
+        user.tenant,
+        "accounts:password_reset_confirm",
+        kwargs={"uidb64": uid_for(user), "token": password_tokens.make_token(user)},
+    )
+
+
+def email_link(user) -> str:
+    return tenant_url(
+        user.tenant,
+        "accounts:confirm_email",
+        kwargs={"uidb64": uid_for(user), "token": email_tokens.make_token(user)},
+    )
 
 
 def do_send_test_email(*, user, actor, request=None):
     """Send the account a harmless test mail, so the help desk can check that mail reaches it."""
-    send_templated_mail(
-        tenant=user.tenant,
-        to=user.email,
-        language=user.preferred_language,
-        template="test_message",
-        context={"user": user},
-    )
+    _mail(user, "test_message")
     record_audit(tenant=user.tenant, actor=actor, action="mail.test_sent", target=user, request=request)
+
+
+def do_send_password_link(*, user, request=None, actor=None, reason="reset"):
+    """Mail a single-use link to choose a password. `reason`: reset, activation, lost_identifier."""
+    template = {"activation": "account_activation", "lost_identifier": "lost_identifier"}.get(
+        reason, "password_reset"
+    )
+    _mail(user, template, link=password_link(user), sign_in_link=tenant_url(user.tenant, "accounts:login"))
+    action = "account.identifier_sent" if reason == "lost_identifier" else "account.password_link_sent"
+    record_audit(
+        tenant=user.tenant,
+        actor=actor,
+        action=action,
+        target=user,
+        request=request,
+        details={"reason": reason},
+    )
+
+
+def do_set_password(*, user, raw_password, request=None, actor=None, by_link=False):
+    """The account's new password: history, unlock, other sessions end (Django's session hash), notice."""
+    remember_password(user)
+    user.set_password(raw_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    fields = ["password", "must_change_password", "password_changed_at"]
+    if by_link and not user.email_verified and not user.pending_email:
+        # Following a link mailed to the address proves the address works.
+        user.email_verified = True
+        fields.append("email_verified")
+    user.save(update_fields=fields)
+    if lockout.unlock_account(user):
+        record_audit(tenant=user.tenant, actor=actor, action="account.unlocked", target=user, request=request)
+    action = "account.password_reset" if by_link else "account.password_changed"
+    record_audit(tenant=user.tenant, actor=actor or user, action=action, target=user, request=request)
+    _mail(user, "password_changed", when=user.password_changed_at)
+
+
+def do_unlock(*, user, actor, request=None) -> bool:
+    was_locked = lockout.unlock_account(user)
+    if was_locked:
+        record_audit(tenant=user.tenant, actor=actor, action="account.unlocked", target=user, request=request)
+    return was_locked
+
+
+def do_require_password_change(*, user, actor, request=None):
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    record_audit(
+        tenant=user.tenant, actor=actor, action="account.must_change_password", target=user, request=request
+    )
+
+
+def do_send_email_verification(*, user, request=None, actor=None):
+    """Mail a confirmation link to the address awaiting confirmation (or the current one)."""
+    to = user.pending_email or user.email
+    _mail(user, "verify_email", to=to, link=email_link(user))
+    record_audit(
+        tenant=user.tenant,
+        actor=actor or user,
+        action="account.email_verification_sent",
+        target=user,
+        request=request,
+    )
+
+
+def do_request_email_change(*, user, new_email, request=None):
+    """The new address is used once confirmed by a link mailed to it; the old one gets a notice now."""
+    user.pending_email = new_email
+    user.save(update_fields=["pending_email"])
+    record_audit(
+        tenant=user.tenant, actor=user, action="account.email_change_requested", target=user, request=request
+    )
+    do_send_email_verification(user=user, request=request)
+    _mail(user, "email_change_notice", new_email=new_email)
+
+
+def do_confirm_email(*, user, request=None):
+    """Follows a confirmation link: confirms the address, or switches to the new one."""
+    old = user.email
+    if user.pending_email:
+        user.email, user.pending_email = user.pending_email, ""
+    user.email_verified = True
+    fields = ["email", "pending_email", "email_verified"]
+    if user.enrolment_pending and user.has_usable_password():
+        user.enrolment_pending = False
+        fields.append("enrolment_pending")
+        record_audit(tenant=user.tenant, actor=user, action="account.enrolled", target=user, request=request)
+    user.save(update_fields=fields)
+    if old and old != user.email:
+        record_audit(
+            tenant=user.tenant, actor=user, action="account.email_changed", target=user, request=request
+        )
+        _mail(user, "email_changed", to=old, new_email=user.email)
+    else:
+        record_audit(
+            tenant=user.tenant, actor=user, action="account.email_verified", target=user, request=request
+        )
+
+
+def do_enrol(*, user, email, raw_password, request=None):
+    """Vault first sign-in: a personal e-mail (confirmed by link before going further) and a password."""
+    user.pending_email = email if email != user.email or not user.email_verified else ""
+    user.save(update_fields=["pending_email"])
+    do_set_password(user=user, raw_password=raw_password, request=request)
+    if user.pending_email:
+        do_send_email_verification(user=user, request=request)
+    else:
+        user.enrolment_pending = False
+        user.save(update_fields=["enrolment_pending"])
+        record_audit(tenant=user.tenant, actor=user, action="account.enrolled", target=user, request=request)
+
+
+def do_change_language(*, user, language, request=None):
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    record_audit(
+        tenant=user.tenant,
+        actor=user,
+        action="account.language_changed",
+        target=user,
+        request=request,
+        details={"language": language},
+    )
+
+
+def do_decide_email_registration(*, registration, approve: bool, actor, request=None):
+    """The help desk approves (the address goes on the account, and a link goes to it) or refuses."""
+    registration.status = registration.Status.APPROVED if approve else registration.Status.REFUSED
+    registration.decided_at = timezone.now()
+    registration.decided_by = actor
+    registration.save(update_fields=["status", "decided_at", "decided_by"])
+    user = registration.user
+    action = "account.email_registration_approved" if approve else "account.email_registration_refused"
+    record_audit(tenant=registration.tenant, actor=actor, action=action, target=user, request=request)
+    if not approve or user is None:
+        return
+    user.email, user.email_verified, user.pending_email = registration.email, False, ""
+    fields = ["email", "email_verified", "pending_email"]
+    tenant = registration.tenant
+    identifier_free = not type(user).objects.for_tenant(tenant).filter(identifier=registration.email).exists()
+    if tenant.sign_in_with == tenant.SignIn.EMAIL and identifier_free:
+        user.identifier = registration.email  # on an e-mail tenant, the address is what one signs in with
+        fields.append("identifier")
+    user.save(update_fields=fields)
+    if user.has_usable_password():
+        do_send_email_verification(user=user, request=request, actor=actor)
+    else:
+        do_send_password_link(user=user, request=request, actor=actor, reason="activation")
+
+
+def record_lock(*, user, request=None):
+    """A lock just started on this account: in its history, and a notice to its owner."""
+    record_audit(tenant=user.tenant, actor=None, action="account.locked", target=user, request=request)
+    _mail(user, "account_locked", minutes=user.tenant.lockout_minutes if user.tenant else 0)
+
+
+def record_registration_request(*, registration, request=None):
+    record_audit(
+        tenant=registration.tenant,
+        actor=None,
+        action="account.email_registration_requested",
+        target=registration.user,
+        request=request,
+    )

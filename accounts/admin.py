@@ -1,13 +1,85 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
-from .actions import do_send_test_email
-from .models import User
+from . import lockout
+from .actions import (
+    do_decide_email_registration,
+    do_require_password_change,
+    do_send_password_link,
+    do_send_test_email,
+    do_unlock,
+)
+from .forms import HelpDeskSignInForm
+from .models import EmailRegistration, User
+
+# Both admin sites sign in under the same lockout as the portal.
+helpdesk_site.login_form = HelpDeskSignInForm
+platform_site.login_form = HelpDeskSignInForm
+
+
+def _report(modeladmin, request, count, singular, plural, level=messages.SUCCESS):
+    if count:
+        modeladmin.message_user(request, ngettext(singular, plural, count) % {"n": count}, level)
+
+
+@admin.action(description=_("Unlock the selected accounts"))
+def unlock_accounts(modeladmin, request, queryset):
+    with transaction.atomic():
+        unlocked = sum(do_unlock(user=u, actor=request.user, request=request) for u in queryset)
+    _report(modeladmin, request, unlocked, "%(n)d account unlocked.", "%(n)d accounts unlocked.")
+    if not unlocked:
+        modeladmin.message_user(request, gettext("None of the selected accounts was locked."), messages.INFO)
+
+
+@admin.action(description=_("Send a link to choose a new password"))
+def send_password_links(modeladmin, request, queryset):
+    sent = skipped = 0
+    with transaction.atomic():
+        for user in queryset.select_related("tenant"):
+            if not user.email or not user.is_active:
+                skipped += 1
+                continue
+            reason = "reset" if user.has_usable_password() else "activation"
+            do_send_password_link(user=user, actor=request.user, request=request, reason=reason)
+            sent += 1
+    _report(
+        modeladmin,
+        request,
+        sent,
+        "A password link is on its way to %(n)d account.",
+        "A password link is on its way to %(n)d accounts.",
+    )
+    _report(
+        modeladmin,
+        request,
+        skipped,
+        "%(n)d account has no e-mail address or is inactive.",
+        "%(n)d accounts have no e-mail address or are inactive.",
+        messages.WARNING,
+    )
+
+
+@admin.action(description=_("Ask for a new password at next sign-in"))
+def require_password_change(modeladmin, request, queryset):
+    with transaction.atomic():
+        users = list(queryset)
+        for user in users:
+            do_require_password_change(user=user, actor=request.user, request=request)
+    _report(
+        modeladmin,
+        request,
+        len(users),
+        "%(n)d account will choose a new password at next sign-in.",
+        "%(n)d accounts will choose a new password at next sign-in.",
+    )
 
 
 @admin.action(description=_("Send a test e-mail"))
@@ -81,11 +153,21 @@ PERSON_FIELDS = [
     "first_name",
     "last_name",
     "email",
+    "email_verified",
     "preferred_language",
+    "member_number",
+    "birth_town",
+    "birth_month",
+    "mobile_phone",
     "is_active",
     "is_staff",
+    "must_change_password",
+    "enrolment_pending",
+    "lock_status",
+    "password_changed_at",
     "last_login",
     "date_joined",
+    "history",
 ]
 
 
@@ -94,8 +176,29 @@ class UserAdminBase(AuditedModelAdmin):
     list_filter = ["is_active", "is_staff", "preferred_language"]
     search_fields = ["identifier", "email", "first_name", "last_name"]
     ordering = ["identifier"]
-    actions = [send_test_email]
-    readonly_fields = ["last_login", "date_joined"]
+    actions = [unlock_accounts, send_password_links, require_password_change, send_test_email]
+    readonly_fields = ["last_login", "date_joined", "password_changed_at", "lock_status", "history"]
+
+    @admin.display(description=_("lock"))
+    def lock_status(self, obj):
+        if obj.pk is None:
+            return "—"
+        state = lockout.current_state(obj.tenant, lockout.lock_key(obj.tenant, user=obj))
+        if not state.locked:
+            return gettext("not locked")
+        return ngettext(
+            "locked for %(minutes)d more minute (use the action “Unlock”)",
+            "locked for %(minutes)d more minutes (use the action “Unlock”)",
+            state.minutes_left,
+        ) % {"minutes": state.minutes_left}
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse(f"{self.admin_site.name}:portal_auditentry_changelist")
+        query = urlencode({"target_type": obj._meta.label_lower, "target_id": obj.pk})
+        return format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
 
     def save_model(self, request, obj, form, change):
         # Nobody at a desk sets a password: a new account gets none until its owner chooses one.
@@ -140,3 +243,63 @@ class PlatformUserAdmin(UserAdminBase):
     list_select_related = ["tenant"]
     fields = ["tenant", *PERSON_FIELDS, "is_superuser"]
     form = PlatformUserForm
+
+
+@admin.action(description=_("Approve: put the address on the account and send it a link"))
+def approve_registrations(modeladmin, request, queryset):
+    done = skipped = 0
+    with transaction.atomic():
+        for registration in queryset.select_related("user", "user__tenant", "tenant"):
+            if registration.status != EmailRegistration.Status.PENDING or registration.user is None:
+                skipped += 1
+                continue
+            do_decide_email_registration(
+                registration=registration, approve=True, actor=request.user, request=request
+            )
+            done += 1
+    _report(modeladmin, request, done, "%(n)d request approved.", "%(n)d requests approved.")
+    _report(
+        modeladmin,
+        request,
+        skipped,
+        "%(n)d request skipped: already decided, or no matching account.",
+        "%(n)d requests skipped: already decided, or no matching account.",
+        messages.WARNING,
+    )
+
+
+@admin.action(description=_("Refuse"))
+def refuse_registrations(modeladmin, request, queryset):
+    done = 0
+    with transaction.atomic():
+        for registration in queryset.filter(status=EmailRegistration.Status.PENDING):
+            do_decide_email_registration(
+                registration=registration, approve=False, actor=request.user, request=request
+            )
+            done += 1
+    _report(modeladmin, request, done, "%(n)d request refused.", "%(n)d requests refused.")
+
+
+@admin.register(EmailRegistration, site=helpdesk_site)
+class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
+    """Seed 003, "Enregistrer mon courriel": requests arrive from the sign-in page; the help desk checks
+    them against the member file and approves or refuses."""
+
+    list_display = ["created_at", "member_number", "last_name", "first_name", "email", "user", "status"]
+    list_filter = ["status"]
+    search_fields = ["member_number", "last_name", "first_name", "email"]
+    list_select_related = ["user"]
+    actions = [approve_registrations, refuse_registrations]
+    fields = [
+        "created_at",
+        "member_number",
+        "first_name",
+        "last_name",
+        "email",
+        "user",
+        "status",
+        "decided_at",
+        "decided_by",
+    ]
+    readonly_fields = fields
+    helpdesk_can_change = False

@@ -1,6 +1,16 @@
+import unicodedata
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import lockout
+from .selectors import user_for_sign_in
 
 IDENTIFIER_LABELS = {
     "user_id": _("User ID"),
@@ -9,13 +19,92 @@ IDENTIFIER_LABELS = {
     "identifier_or_email": _("12-digit identifier or personal e-mail"),
 }
 
-
 WRONG_CREDENTIALS = _(
     "The identifier or the password is incorrect. Mind capital letters and special characters."
 )
 
 
-class SignInForm(AuthenticationForm):
+def locked_message(minutes: int) -> str:
+    return ngettext(
+        "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
+        "minute, and check that you type your password correctly, minding capital letters and special "
+        "characters.",
+        "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
+        "minutes, and check that you type your password correctly, minding capital letters and special "
+        "characters.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def address_message(minutes: int) -> str:
+    return ngettext(
+        "Too many failed attempts from your connection. Try again in %(minutes)d minute.",
+        "Too many failed attempts from your connection. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def identifier_label(tenant):
+    return IDENTIFIER_LABELS.get(tenant.sign_in_with, _("Identifier")) if tenant else _("Identifier")
+
+
+def identifier_widget(**extra):
+    return forms.TextInput(
+        attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", **extra}
+    )
+
+
+def email_widget(autocomplete="email"):
+    return forms.EmailInput(
+        attrs={"autocomplete": autocomplete, "autocapitalize": "none", "spellcheck": "false"}
+    )
+
+
+def fold(text: str) -> str:
+    """Case, accents and spaces folded, for comparing what people type with what is on file."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
+
+
+def spend_password_hash(password: str) -> None:
+    """Cost one hash, so a refused attempt takes as long as a checked one."""
+    make_password(password or "")
+
+
+class LockoutMixin:
+    """Lockout for any sign-in form: per address, then per identifier, one hash in every case."""
+
+    def clean(self):
+        identifier = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if identifier is None or not password:
+            return self.cleaned_data
+        request = self.request
+        tenant = getattr(request, "tenant", None)
+        minutes = lockout.address_blocked(request)
+        if minutes:
+            spend_password_hash(password)
+            raise forms.ValidationError(address_message(minutes), code="address_blocked")
+        account = user_for_sign_in(tenant=tenant, identifier=identifier)
+        key = lockout.lock_key(tenant, user=account, identifier=identifier)
+        state = lockout.current_state(tenant, key)
+        if state.locked:
+            spend_password_hash(password)
+            raise forms.ValidationError(locked_message(state.minutes_left), code="locked")
+        self.user_cache = authenticate(request, identifier=identifier, password=password)
+        if self.user_cache is None:
+            lockout.register_address_failure(request)
+            state = lockout.register_failure(tenant, key)
+            if state.locked:
+                self.locked_account = account
+                raise forms.ValidationError(locked_message(state.minutes_left), code="locked")
+            raise forms.ValidationError(WRONG_CREDENTIALS, code="invalid_login")
+        self.confirm_login_allowed(self.user_cache)
+        lockout.clear(key)
+        return self.cleaned_data
+
+
+class SignInForm(LockoutMixin, auth_forms.AuthenticationForm):
     """Sign in to the request's tenant. One message whether the identifier exists or not."""
 
     error_messages = {"invalid_login": WRONG_CREDENTIALS, "inactive": WRONG_CREDENTIALS}
@@ -24,16 +113,260 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         tenant = getattr(request, "tenant", None)
         username = self.fields["username"]
-        username.label = (
-            IDENTIFIER_LABELS.get(tenant.sign_in_with, _("Identifier")) if tenant else _("Identifier")
-        )
-        username.widget = forms.TextInput(
-            attrs={
-                "autocomplete": "username",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-                "autofocus": True,
-            }
-        )
+        username.label = identifier_label(tenant)
+        username.widget = identifier_widget(autofocus=True)
         username.max_length = 254
         self.fields["password"].label = _("Password")
+
+
+class HelpDeskSignInForm(LockoutMixin, AdminAuthenticationForm):
+    """The admin sign-in, under the same lockout as the portal's."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = identifier_label(getattr(request, "tenant", None))
+
+
+class ForgotPasswordForm(forms.Form):
+    """Seed 004, "Mot de passe oublié": the identifier and the e-mail given at first sign-in."""
+
+    identifier = forms.CharField(max_length=254, widget=identifier_widget(autofocus=True))
+    email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identifier"].label = identifier_label(tenant)
+
+
+class LostIdentifierForm(forms.Form):
+    """Seed 004, "Identifiant perdu": every field of the seed's form is required."""
+
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    birth_town = forms.CharField(label=_("Town of birth"), max_length=120)
+    birth_month = forms.TypedChoiceField(
+        label=_("Month of birth"),
+        coerce=int,
+        choices=[
+            ("", _("Choose a month")),
+            (1, _("January")),
+            (2, _("February")),
+            (3, _("March")),
+            (4, _("April")),
+            (5, _("May")),
+            (6, _("June")),
+            (7, _("July")),
+            (8, _("August")),
+            (9, _("September")),
+            (10, _("October")),
+            (11, _("November")),
+            (12, _("December")),
+        ],
+    )
+    mobile_phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
+    email_confirm = forms.EmailField(
+        label=_("E-mail address again"), max_length=254, widget=email_widget("off")
+    )
+    private_number = forms.CharField(
+        label=_("Your private number"),
+        max_length=30,
+        help_text=_("Printed on your enrolment letter, below the identifier."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    consent = forms.BooleanField(
+        label=_("I have read the privacy policy and I accept it."),
+        error_messages={"required": _("Please accept the privacy policy to continue.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        email, again = cleaned.get("email"), cleaned.get("email_confirm")
+        if email and again and email.lower() != again.lower():
+            self.add_error("email_confirm", _("The two e-mail addresses differ."))
+        return cleaned
+
+    def matches(self, user) -> bool:
+        """Every answer must agree with the account (names and town folded, phone by its digits)."""
+        data = self.cleaned_data
+        phone = "".join(c for c in data["mobile_phone"] if c.isdigit())
+        on_file = "".join(c for c in user.mobile_phone if c.isdigit())
+        checks = [
+            fold(data["last_name"]) == fold(user.last_name),
+            fold(data["first_name"]) == fold(user.first_name),
+            fold(data["birth_town"]) == fold(user.birth_town),
+            data["birth_month"] == user.birth_month,
+            bool(on_file) and phone[-9:] == on_file[-9:],
+        ]
+        secret_ok = user.check_private_number(data["private_number"])  # always spends its hash
+        return all(checks) and secret_ok
+
+
+class MemberActivationForm(forms.Form):
+    """Seed 003: a member without a password starts with the member number and the e-mail on file."""
+
+    member_number = forms.CharField(
+        label=_("Member number"),
+        max_length=20,
+        help_text=_("Six digits, starting with 9, on your membership card."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}),
+    )
+    email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
+
+
+class EmailRegistrationForm(forms.Form):
+    """Seed 003, "Enregistrer mon courriel"."""
+
+    member_number = forms.CharField(
+        label=_("Member number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(label=_("E-mail address"), max_length=254, widget=email_widget())
+    email_confirm = forms.EmailField(
+        label=_("E-mail address again"), max_length=254, widget=email_widget("off")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        email, again = cleaned.get("email"), cleaned.get("email_confirm")
+        if email and again and email.lower() != again.lower():
+            self.add_error("email_confirm", _("The two e-mail addresses differ."))
+        return cleaned
+
+
+class PasswordFieldsMixin:
+    """Labels, autocomplete and the live-check hooks of the new-password fields."""
+
+    def _style_new_password(self):
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.label, second.label = _("New password"), _("New password again")
+        first.help_text = ""
+        first.widget.attrs.update(
+            {"autocomplete": "new-password", "data-password-rules": "", "maxlength": 256}
+        )
+        second.widget.attrs.update({"autocomplete": "new-password", "data-password-confirm": ""})
+
+
+class NewPasswordForm(PasswordFieldsMixin, auth_forms.SetPasswordForm):
+    """Choose a password (reset link, activation, or a password the help desk asked to change)."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self._style_new_password()
+
+
+class ChangePasswordForm(PasswordFieldsMixin, auth_forms.PasswordChangeForm):
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self._style_new_password()
+        self.fields["old_password"].label = _("Current password")
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        self.fields["old_password"].widget.attrs["autofocus"] = True
+
+
+class EnrolmentForm(PasswordFieldsMixin, auth_forms.SetPasswordForm):
+    """Vault first sign-in: a personal e-mail and a password of one's own, before anything else."""
+
+    email = forms.EmailField(
+        label=_("Personal e-mail address"),
+        max_length=254,
+        help_text=_("We send a link to confirm it. It also becomes a second identifier to sign in."),
+        widget=email_widget(),
+    )
+    email_confirm = forms.EmailField(
+        label=_("E-mail address again"), max_length=254, widget=email_widget("off")
+    )
+    field_order = ["email", "email_confirm", "new_password1", "new_password2"]
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self._style_new_password()
+        self.order_fields(self.field_order)
+        self.fields["email"].widget.attrs["autofocus"] = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if _address_taken(self.user, email):
+            raise forms.ValidationError(ADDRESS_TAKEN)
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email, again = cleaned.get("email"), cleaned.get("email_confirm")
+        if email and again and email != again.lower():
+            self.add_error("email_confirm", _("The two e-mail addresses differ."))
+        return cleaned
+
+
+def _address_taken(user, email) -> bool:
+    from .models import User
+
+    return User.objects.for_tenant(user.tenant).filter(email=email).exclude(pk=user.pk).exists()
+
+
+ADDRESS_TAKEN = _("This address is already used by another account; use another one.")
+
+
+class ResendEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Wrong address? Give another one"), required=False, max_length=254, widget=email_widget()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = (self.cleaned_data.get("email") or "").lower()
+        if email and _address_taken(self.user, email):
+            raise forms.ValidationError(ADDRESS_TAKEN)
+        return email
+
+
+class ChangeEmailForm(forms.Form):
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254, widget=email_widget())
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To protect your account, confirm it is you."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if email == self.user.email:
+            raise forms.ValidationError(_("This is already your address."))
+        if _address_taken(self.user, email):
+            raise forms.ValidationError(ADDRESS_TAKEN)
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your current password is incorrect."))
+        return password
+
+
+class LanguageForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("Language of the portal and of e-mails"), choices=settings.LANGUAGES
+    )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -65,6 +66,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="fr-ca"
     )
+    email_verified = models.BooleanField(
+        _("e-mail verified"), default=False, help_text=_("The owner followed a link sent to this address.")
+    )
+    pending_email = models.EmailField(_("new e-mail awaiting confirmation"), blank=True, editable=False)
+    member_number = models.CharField(
+        _("member number"), max_length=20, blank=True, help_text=_("Member tenants only.")
+    )
+    birth_town = models.CharField(_("town of birth"), max_length=120, blank=True)
+    birth_month = models.PositiveSmallIntegerField(
+        _("month of birth"), null=True, blank=True, choices=[(m, str(m)) for m in range(1, 13)]
+    )
+    mobile_phone = models.CharField(_("mobile number"), max_length=30, blank=True)
+    private_number = models.CharField(
+        _("private number (hashed)"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("Printed on the enrolment letter; kept only as a hash."),
+    )
+    must_change_password = models.BooleanField(_("must choose a new password at next sign-in"), default=False)
+    enrolment_pending = models.BooleanField(
+        _("first sign-in not completed"),
+        default=False,
+        help_text=_("At first sign-in the person gives a personal e-mail and chooses a password."),
+    )
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True, editable=False)
     is_staff = models.BooleanField(
         _("help desk"), default=False, help_text=_("Can sign in to this tenant's help desk.")
     )
@@ -103,3 +130,92 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.identifier
+
+    def set_private_number(self, raw: str) -> None:
+        self.private_number = make_password(normalise_private_number(raw))
+
+    def check_private_number(self, raw: str) -> bool:
+        return bool(self.private_number) and check_password(
+            normalise_private_number(raw), self.private_number
+        )
+
+
+def normalise_private_number(raw: str) -> str:
+    return "".join((raw or "").split())
+
+
+class SignInLock(models.Model):
+    """Failed attempts against one identifier of one tenant, and the lock they lead to.
+
+    The identifier is kept only as a keyed hash (someone may type a password in the identifier
+    field), and a row exists for unknown identifiers too, so a lock looks the same either way."""
+
+    tenant = models.ForeignKey("portal.Tenant", null=True, on_delete=models.CASCADE, related_name="+")
+    key_digest = models.CharField(max_length=64, unique=True)  # covers the tenant: see lockout.lock_key
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.failures} failure(s)"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's previous passwords, so a new password cannot be an old one."""
+
+    tenant = models.ForeignKey("portal.Tenant", null=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class EmailRegistration(models.Model):
+    """Seed 003, "Enregistrer mon courriel": a member without an e-mail on file asks to add one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the help desk")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    tenant = models.ForeignKey(
+        "portal.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("matching account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The account whose member number and last name match the request, if any."),
+    )
+    member_number = models.CharField(_("member number"), max_length=20)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("e-mail registration request")
+        verbose_name_plural = _("e-mail registration requests")
+        ordering = ["status", "-created_at"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}>"

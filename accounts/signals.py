@@ -6,9 +6,14 @@ from django.dispatch import receiver
 
 from portal.audit import record_audit
 
+from .middleware import start_session_clock
+from .selectors import user_for_sign_in
+
 
 @receiver(user_logged_in)
 def audit_signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        start_session_clock(request)
     record_audit(tenant=user.tenant, actor=user, action="auth.signed_in", target=user, request=request)
 
 
@@ -20,11 +25,9 @@ def audit_signed_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def audit_sign_in_failed(sender, credentials, request=None, **kwargs):
+    """Recorded on the account when the identifier names one; what was typed is never kept (it may be
+    a password typed in the wrong box)."""
     tenant = getattr(request, "tenant", None)
-    record_audit(
-        tenant=tenant,
-        actor=None,
-        action="auth.sign_in_failed",
-        request=request,
-        details={"identifier": str(credentials.get("identifier") or credentials.get("username") or "")[:150]},
-    )
+    identifier = str(credentials.get("identifier") or credentials.get("username") or "")
+    account = user_for_sign_in(tenant=tenant, identifier=identifier) if identifier else None
+    record_audit(tenant=tenant, actor=None, action="auth.sign_in_failed", target=account, request=request)

@@ -1,9 +1,79 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
 
-from .forms import SignInForm
+from portal.models import AuditEntry
+
+from . import actions, lockout
+from .forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    EmailRegistrationForm,
+    EnrolmentForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LostIdentifierForm,
+    MemberActivationForm,
+    NewPasswordForm,
+    ResendEmailForm,
+    SignInForm,
+    fold,
+    identifier_label,
+)
+from .models import EmailRegistration, User
+from .password_rules import rules_context
+from .selectors import user_for_sign_in
+from .tokens import email_tokens, user_from_uid
+
+HISTORY_LENGTH = 30
+# One recovery mail per account per this many seconds, so a form cannot flood someone's mailbox.
+RECOVERY_MAIL_INTERVAL = 60
+
+
+def _set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def _no_referrer(response):
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _recovery_mail_allowed(user) -> bool:
+    return cache.add(f"recovery-mail:{user.pk}", 1, timeout=RECOVERY_MAIL_INTERVAL)
+
+
+def _require(flag):
+    """Recovery paths a tenant has not enabled answer 404, like a page that does not exist."""
+
+    def check(request):
+        if not getattr(request.tenant, flag):
+            raise Http404
+
+    return check
 
 
 class SignInView(auth_views.LoginView):
@@ -15,15 +85,13 @@ class SignInView(auth_views.LoginView):
         response = super().form_valid(form)
         language = form.get_user().preferred_language
         translation.activate(language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        _set_language_cookie(response, language)
         return response
+
+    def form_invalid(self, form):
+        if getattr(form, "locked_account", None) is not None:
+            actions.record_lock(user=form.locked_account, request=self.request)
+        return super().form_invalid(form)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -32,3 +100,395 @@ class SignOutView(auth_views.LogoutView):
             # Signed in on another tenant only: leave that session alone.
             return redirect(self.get_success_url())
         return super().post(request, *args, **kwargs)
+
+
+# Recovery ---------------------------------------------------------------------------------------
+
+
+@method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
+class RecoveryFormView(FormView):
+    """A recovery form: the same answer page whatever the outcome; the work happens in `act`."""
+
+    done_template = "accounts/recovery_done.html"
+    enabled_by = "allow_password_reset"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(self.enabled_by)(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.act(form)
+        return render(self.request, self.done_template, {"kind": self.kind})
+
+
+class ForgotPasswordView(RecoveryFormView):
+    template_name = "accounts/forgot_password.html"
+    form_class = ForgotPasswordForm
+    kind = "reset"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "tenant": self.request.tenant}
+
+    def act(self, form):
+        tenant, request = self.request.tenant, self.request
+        identifier, email = form.cleaned_data["identifier"], form.cleaned_data["email"].lower()
+        user = user_for_sign_in(tenant=tenant, identifier=identifier)
+        if user is not None and user.is_active and user.email and user.email == email:
+            if _recovery_mail_allowed(user):
+                actions.do_send_password_link(user=user, request=request)
+            return
+        lockout.register_address_failure(request)
+        key = lockout.lock_key(tenant, user=user, identifier=identifier)
+        if lockout.register_failure(tenant, key).locked and user is not None:
+            actions.record_lock(user=user, request=request)
+
+
+class LostIdentifierView(RecoveryFormView):
+    template_name = "accounts/lost_identifier.html"
+    form_class = LostIdentifierForm
+    enabled_by = "allow_lost_identifier"
+    kind = "identifier"
+
+    def act(self, form):
+        tenant, request = self.request.tenant, self.request
+        email = form.cleaned_data["email"].lower()
+        candidates = [
+            u
+            for u in User.objects.for_tenant(tenant).filter(email=email, is_active=True)[:5]
+            if fold(u.last_name) == fold(form.cleaned_data["last_name"])
+        ]
+        user = candidates[0] if len(candidates) == 1 else None
+        key = lockout.lock_key(tenant, user=user, identifier=email)
+        if lockout.current_state(tenant, key).locked or lockout.address_blocked(request):
+            make_password(form.cleaned_data["private_number"])
+            return
+        if user is not None and form.matches(user):
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password"])
+            if _recovery_mail_allowed(user):
+                actions.do_send_password_link(user=user, request=request, reason="lost_identifier")
+            return
+        if user is None:
+            make_password(form.cleaned_data["private_number"])
+        lockout.register_address_failure(request)
+        if lockout.register_failure(tenant, key).locked and user is not None:
+            actions.record_lock(user=user, request=request)
+
+
+class MemberActivationView(RecoveryFormView):
+    template_name = "accounts/activate.html"
+    form_class = MemberActivationForm
+    enabled_by = "allow_member_activation"
+    kind = "activation"
+
+    def act(self, form):
+        tenant, request = self.request.tenant, self.request
+        number = "".join(form.cleaned_data["member_number"].split())
+        email = form.cleaned_data["email"].lower()
+        user = User.objects.for_tenant(tenant).filter(member_number=number, is_active=True).first()
+        if user is not None and user.email and user.email == email:
+            if _recovery_mail_allowed(user):
+                reason = "reset" if user.has_usable_password() else "activation"
+                actions.do_send_password_link(user=user, request=request, reason=reason)
+            return
+        lockout.register_address_failure(request)
+        key = lockout.lock_key(tenant, user=user, identifier=f"member:{number}")
+        if lockout.register_failure(tenant, key).locked and user is not None:
+            actions.record_lock(user=user, request=request)
+
+
+class EmailRegistrationView(RecoveryFormView):
+    template_name = "accounts/register_email.html"
+    form_class = EmailRegistrationForm
+    enabled_by = "allow_email_registration"
+    kind = "registration"
+
+    def act(self, form):
+        tenant, data = self.request.tenant, form.cleaned_data
+        if lockout.address_blocked(self.request):
+            return
+        number = "".join(data["member_number"].split())
+        user = User.objects.for_tenant(tenant).filter(member_number=number).first()
+        if user is not None and fold(user.last_name) != fold(data["last_name"]):
+            user = None
+        if user is None:
+            # Counted like a failed attempt, so the form cannot be used to sweep member numbers.
+            lockout.register_address_failure(self.request)
+        registration = EmailRegistration.objects.create(
+            tenant=tenant,
+            user=user,
+            member_number=number,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"].lower(),
+        )
+        actions.record_registration_request(registration=registration, request=self.request)
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class ResetPasswordView(auth_views.PasswordResetConfirmView):
+    """The link of a reset, activation or lost-identifier mail. Django's view keeps the token out of
+    the address bar (and of any referrer); the account is looked up on this tenant only."""
+
+    template_name = "accounts/reset_password.html"
+    form_class = NewPasswordForm
+    post_reset_login = False
+    success_url = reverse_lazy("accounts:login")
+
+    def get_user(self, uidb64):
+        return user_from_uid(self.request.tenant, uidb64)
+
+    @property
+    def token_generator(self):
+        from .tokens import password_tokens
+
+        return password_tokens
+
+    def dispatch(self, *args, **kwargs):
+        return _no_referrer(super().dispatch(*args, **kwargs))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.user is not None:
+            context.update(rules_context(self.user))
+            context["first_password"] = not self.user.has_usable_password()
+        return context
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            actions.do_set_password(
+                user=self.user,
+                raw_password=form.cleaned_data["new_password1"],
+                request=self.request,
+                by_link=True,
+            )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return redirect(self.success_url)
+
+
+# Signed in --------------------------------------------------------------------------------------
+
+
+@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
+class NewPasswordView(FormView):
+    """The help desk (or a lost-identifier request) asked for a new password before going further."""
+
+    template_name = "accounts/new_password.html"
+    form_class = NewPasswordForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            actions.do_set_password(
+                user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
+            )
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, _("Your new password is saved."))
+        return redirect("home")
+
+
+@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
+class EnrolmentView(FormView):
+    """Vault first sign-in (seed 004): a personal e-mail, confirmed by a link, and a password."""
+
+    template_name = "accounts/enrol.html"
+    form_class = EnrolmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.enrolment_pending:
+            return redirect("home")
+        if request.user.is_authenticated and request.user.pending_email:
+            return redirect("accounts:enrol_check_mail")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
+
+    def form_valid(self, form):
+        user = self.request.user
+        with transaction.atomic():
+            actions.do_enrol(
+                user=user,
+                email=form.cleaned_data["email"],
+                raw_password=form.cleaned_data["new_password1"],
+                request=self.request,
+            )
+        update_session_auth_hash(self.request, user)
+        return redirect("accounts:enrol_check_mail" if user.enrolment_pending else "home")
+
+
+@method_decorator([login_required, never_cache], name="dispatch")
+class EnrolmentCheckMailView(FormView):
+    """Waiting for the confirmation of the personal e-mail; the link can be sent again, or to another
+    address if the first one was mistyped."""
+
+    template_name = "accounts/enrol_check_mail.html"
+    form_class = ResendEmailForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.enrolment_pending:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        user = self.request.user
+        email = form.cleaned_data.get("email")
+        with transaction.atomic():
+            if email and email != user.pending_email:
+                user.pending_email = email
+                user.save(update_fields=["pending_email"])
+                actions.do_send_email_verification(user=user, request=self.request)
+            elif _recovery_mail_allowed(user):
+                actions.do_send_email_verification(user=user, request=self.request)
+        messages.success(
+            self.request,
+            _("We sent the link to %(email)s. It works for one hour.") % {"email": user.pending_email},
+        )
+        return redirect("accounts:enrol_check_mail")
+
+
+@method_decorator([never_cache, csrf_protect], name="dispatch")
+class ConfirmEmailView(TemplateView):
+    """The link of a confirmation mail. Opening it shows a button: mail scanners that open links do not
+    confirm anything, only the person's click does."""
+
+    template_name = "accounts/confirm_email.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = user_from_uid(request.tenant, kwargs["uidb64"])
+        self.valid = self.account is not None and email_tokens.check_token(self.account, kwargs["token"])
+        return _no_referrer(super().dispatch(request, *args, **kwargs))
+
+    def get_context_data(self, **kwargs):
+        address = self.account.pending_email or self.account.email if self.valid else ""
+        return {**super().get_context_data(**kwargs), "valid": self.valid, "address": address}
+
+    def post(self, request, *args, **kwargs):
+        if not self.valid:
+            return self.get(request, *args, **kwargs)
+        with transaction.atomic():
+            actions.do_confirm_email(user=self.account, request=request)
+        messages.success(
+            request,
+            _("Thank you: your e-mail address %(email)s is confirmed.") % {"email": self.account.email},
+        )
+        signed_in_here = request.user.is_authenticated and request.user.pk == self.account.pk
+        return redirect("accounts:profile" if signed_in_here else "accounts:login")
+
+
+@method_decorator([login_required, never_cache], name="dispatch")
+class ProfileView(TemplateView):
+    """Seed 004, "Mes informations de profil"; seed 003, "Modifier mon profil"."""
+
+    template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        history = (
+            AuditEntry.objects.for_tenant(user.tenant)
+            .filter(target_type=user._meta.label_lower, target_id=str(user.pk))
+            .only("action", "created_at", "ip_address", "actor_label", "actor_id")[:HISTORY_LENGTH]
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "identifier_label": identifier_label(user.tenant),
+            "language_form": LanguageForm(initial={"preferred_language": user.preferred_language}),
+            "history": history,
+        }
+
+
+@login_required
+@require_POST
+def send_verification(request):
+    user = request.user
+    if user.email_verified and not user.pending_email:
+        messages.info(request, _("Your e-mail address is already verified."))
+    elif not (user.pending_email or user.email):
+        messages.error(request, _("There is no e-mail address on your profile yet."))
+    else:
+        if _recovery_mail_allowed(user):
+            with transaction.atomic():
+                actions.do_send_email_verification(user=user, request=request)
+        messages.success(
+            request,
+            _(
+                "A verification e-mail is on its way to %(email)s. "
+                "Open it and follow the link within one hour."
+            )
+            % {"email": user.pending_email or user.email},
+        )
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def change_language(request):
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return redirect("accounts:profile")
+    language = form.cleaned_data["preferred_language"]
+    with transaction.atomic():
+        actions.do_change_language(user=request.user, language=language, request=request)
+    translation.activate(language)
+    messages.success(request, _("Your language is saved."))
+    response = redirect("accounts:profile")
+    _set_language_cookie(response, language)
+    return response
+
+
+@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
+class ChangeEmailView(FormView):
+    template_name = "accounts/change_email.html"
+    form_class = ChangeEmailForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            actions.do_request_email_change(
+                user=self.request.user, new_email=form.cleaned_data["email"], request=self.request
+            )
+        messages.success(
+            self.request,
+            _(
+                "Almost done: open the e-mail we sent to %(email)s and follow its link within one hour. "
+                "Until then, your current address stays in use."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("accounts:profile")
+
+
+@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
+class ChangePasswordView(FormView):
+    template_name = "accounts/change_password.html"
+    form_class = ChangePasswordForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            actions.do_set_password(
+                user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
+            )
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(self.request, _("Your password is changed. Your other sessions are signed out."))
+        return redirect(reverse("accounts:profile"))

@@ -30,15 +30,40 @@ class TenantAdmin(AuditedModelAdmin):
         (_("Modules"), {"fields": ["module_accounts", "module_messaging", "module_vault", "module_voting"]}),
         (
             _("Sign-in and branding"),
-            {"fields": ["sign_in_with", "accent_colour", "helpdesk_fr", "helpdesk_en"]},
+            {
+                "fields": [
+                    "sign_in_with",
+                    "accent_colour",
+                    "helpdesk_fr",
+                    "helpdesk_en",
+                    "identifier_hint_fr",
+                    "identifier_hint_en",
+                    "notice_fr",
+                    "notice_en",
+                ]
+            },
+        ),
+        (
+            _("Recovery paths"),
+            {
+                "fields": [
+                    "allow_password_reset",
+                    "allow_lost_identifier",
+                    "allow_member_activation",
+                    "allow_email_registration",
+                ]
+            },
         ),
         (
             _("Policies"),
             {
                 "fields": [
                     "password_min_length",
+                    "password_history_count",
                     "lockout_threshold",
                     "lockout_minutes",
+                    "session_idle_minutes",
+                    "session_max_hours",
                     "security_question_count",
                     "message_expiry_days",
                     "time_zone",

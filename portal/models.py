@@ -103,6 +103,41 @@ class Tenant(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="America/Toronto", validators=[validate_time_zone]
     )
+    password_history_count = models.PositiveSmallIntegerField(
+        _("previous passwords that may not be reused"), default=5, validators=[MaxValueValidator(24)]
+    )
+    session_idle_minutes = models.PositiveIntegerField(
+        _("sign out after (minutes without activity)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+    )
+    session_max_hours = models.PositiveIntegerField(
+        _("sign out after (hours, whatever the activity)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+    )
+
+    # Sign-in page and recovery paths
+    identifier_hint_fr = models.TextField(_("where to find the identifier (French)"), blank=True)
+    identifier_hint_en = models.TextField(_("where to find the identifier (English)"), blank=True)
+    notice_fr = models.TextField(_("authorised-use notice (French)"), blank=True)
+    notice_en = models.TextField(_("authorised-use notice (English)"), blank=True)
+    allow_password_reset = models.BooleanField(_("forgotten password by e-mail"), default=True)
+    allow_lost_identifier = models.BooleanField(
+        _("lost identifier form"),
+        default=False,
+        help_text=_("People who lost their identifier get it by e-mail after proving who they are."),
+    )
+    allow_member_activation = models.BooleanField(
+        _("member account activation"),
+        default=False,
+        help_text=_("Members without a password start with their member number and the e-mail on file."),
+    )
+    allow_email_registration = models.BooleanField(
+        _("e-mail registration requests"),
+        default=False,
+        help_text=_("Members without an e-mail on file ask to add one; the help desk approves."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
@@ -120,6 +155,16 @@ class Tenant(models.Model):
     @property
     def helpdesk(self):
         return (self.helpdesk_en if _is_english() else self.helpdesk_fr) or self.helpdesk_fr
+
+    @property
+    def identifier_hint(self):
+        return (
+            self.identifier_hint_en if _is_english() else self.identifier_hint_fr
+        ) or self.identifier_hint_fr
+
+    @property
+    def notice(self):
+        return (self.notice_en if _is_english() else self.notice_fr) or self.notice_fr
 
     def has_module(self, module: str) -> bool:
         return module in self.MODULES and getattr(self, f"module_{module}")

@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.tenancy.TenantUserMiddleware",
+    "accounts.middleware.AccountSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,11 +87,20 @@ PASSWORD_HASHERS = [
     "accounts.hashers.PortailArgon2Hasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
+# NIST SP 800-63B-4: length (15 by default, the tenant may ask more; up to 256 accepted), no composition
+# rules, no expiry; refused when common or leaked (offline lists), when it holds the person's identifier
+# or name or the tenant's name, or when it is one of the account's last passwords.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 15}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.password_validation.TenantLengthValidator"},
+    {"NAME": "accounts.password_validation.CommonOrBreachedValidator"},
+    {"NAME": "accounts.password_validation.PersonalContextValidator"},
+    {"NAME": "accounts.password_history.PasswordHistoryValidator"},
 ]
+# Links in mails (password reset, activation, e-mail confirmation) expire after one hour.
+PASSWORD_RESET_TIMEOUT = 3600
+# Sign-in throttle per client address, on top of the per-identifier lockout of each tenant.
+PORTAIL_FAILURES_PER_ADDRESS = env.int("PORTAIL_FAILURES_PER_ADDRESS", default=30)
+PORTAIL_FAILURES_ADDRESS_WINDOW = env.int("PORTAIL_FAILURES_ADDRESS_WINDOW", default=15 * 60)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import EmailRegistration, User
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit
 from portal.models import AuditEntry, OutboundEmail, Tenant
@@ -31,6 +31,10 @@ def make_row(model, tenant, label):
             language="fr-ca",
             template="test_message",
             subject=f"Subject {label}",
+        )
+    if model is EmailRegistration:
+        return EmailRegistration.objects.create(
+            tenant=tenant, member_number="900000", first_name=label, last_name="Row", email="row@example.test"
         )
     raise AssertionError(f"add a row maker for {model.__name__} to test its help-desk isolation")
 
@@ -159,6 +163,10 @@ class TestPlatformAdmin:
             "helpdesk_fr": "",
             "helpdesk_en": "",
             "password_min_length": 15,
+            "password_history_count": 5,
+            "session_idle_minutes": 60,
+            "session_max_hours": 24,
+            "allow_password_reset": "on",
             "lockout_threshold": 3,
             "lockout_minutes": 120,
             "security_question_count": 3,

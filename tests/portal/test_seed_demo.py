@@ -31,7 +31,7 @@ class TestSeedDemo:
         call_command("seed_demo")
         counts = (Tenant.objects.count(), User.objects.count())
         call_command("seed_demo")
-        assert (Tenant.objects.count(), User.objects.count()) == counts == (4, 10)
+        assert (Tenant.objects.count(), User.objects.count()) == counts == (4, 14)
 
     @pytest.mark.parametrize(("slug", "identifier"), DEMO_SIGN_INS)
     def test_every_documented_sign_in_works(self, client, slug, identifier):
@@ -66,3 +66,48 @@ class TestSeedDemo:
         }
         coffre = Tenant.objects.get(slug="coffre")
         assert (coffre.lockout_threshold, coffre.lockout_minutes) == (3, 120)
+
+
+@pytest.mark.django_db
+class TestDemoCredentialCases:
+    """Issue 3's demo cases: each one can be tried from the sign-in page."""
+
+    @pytest.fixture(autouse=True)
+    def seeded(self, settings, capsys):
+        from django.core.cache import cache
+
+        cache.clear()
+        settings.DEBUG = True
+        call_command("seed_demo")
+        return capsys.readouterr().out
+
+    def test_the_locked_account_is_locked(self, client):
+        response = client.post("/poste/sign-in/", {"username": "E100002", "password": "Demo-Portal-2026"})
+        assert "temporairement bloqué" in response.content.decode()
+
+    def test_the_demo_member_has_an_unverified_email(self, client):
+        client.post(
+            "/syndicat/sign-in/", {"username": "membre@syndicat.example", "password": "Demo-Portal-2026"}
+        )
+        assert "Courriel non vérifié" in client.get("/syndicat/profile/").content.decode()
+
+    def test_the_newcomer_signs_in_with_the_printed_secret_and_lands_on_the_first_sign_in(
+        self, client, seeded
+    ):
+        import re
+
+        secret = re.search(r"identifier 210987654321, provisional secret (\S+)", seeded).group(1)
+        client.post("/coffre/sign-in/", {"username": "210987654321", "password": secret})
+        assert client.get("/coffre/")["Location"] == "/coffre/welcome/"
+
+    def test_members_to_activate_and_without_email_exist_without_a_password(self):
+        syndicat = Tenant.objects.get(slug="syndicat")
+        to_activate = User.objects.for_tenant(syndicat).get(member_number="912345")
+        no_email = User.objects.for_tenant(syndicat).get(member_number="913579")
+        assert not to_activate.has_usable_password() and to_activate.email
+        assert not no_email.has_usable_password() and not no_email.email
+
+    def test_pauls_lost_identifier_answers_are_printed_and_work(self, seeded):
+        coffre = Tenant.objects.get(slug="coffre")
+        paul = User.objects.for_tenant(coffre).get(identifier="123456789012")
+        assert "private number 588157" in seeded and paul.check_private_number("588157")

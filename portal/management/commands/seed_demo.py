@@ -1,9 +1,12 @@
 """Demo tenants and sign-ins (DESIGN.md, "Demo data"). Idempotent; every name in it is fictional."""
 
+import secrets
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts import lockout
 from accounts.models import User
 from portal.models import Tenant
 
@@ -20,6 +23,20 @@ TENANTS = [
         "accent_colour": "#a3141d",
         "helpdesk_fr": "Service d’assistance (démo) : 1-800-555-0100",
         "helpdesk_en": "Help desk (demo): 1-800-555-0100",
+        "identifier_hint_fr": (
+            "L’ID utilisateur se trouve sur votre bulletin de paie, à côté de votre ID d’employé."
+        ),
+        "identifier_hint_en": "Your user ID is on your pay statement, beside your employee ID.",
+        "notice_fr": (
+            "Ce service est réservé aux employés autorisés, pour consulter et mettre à jour leur propre "
+            "dossier. Protégez votre ID utilisateur et votre mot de passe, et avisez le service d’assistance "
+            "sans délai si vous pensez qu’ils ont été compromis. Tout usage inapproprié est interdit."
+        ),
+        "notice_en": (
+            "This service is for authorised employees, to review and update their own records. Protect your "
+            "user ID and password, and tell the help desk at once if you think they were compromised. Any "
+            "inappropriate use is prohibited."
+        ),
     },
     {
         "slug": "universite",
@@ -30,6 +47,8 @@ TENANTS = [
         "accent_colour": "#005a8c",
         "helpdesk_fr": "Soutien informatique (démo) : 514-555-0150, poste 5050",
         "helpdesk_en": "IT support (demo): 514-555-0150, extension 5050",
+        "identifier_hint_fr": "Votre code d’accès figure sur votre carte d’employé, sous votre photo.",
+        "identifier_hint_en": "Your access code is on your staff card, below your photo.",
     },
     {
         "slug": "syndicat",
@@ -40,6 +59,10 @@ TENANTS = [
         "accent_colour": "#4a2a7a",
         "helpdesk_fr": "Adhésions (démo) : adhesions@syndicat.example",
         "helpdesk_en": "Membership (demo): adhesions@syndicat.example",
+        "identifier_hint_fr": "Le courriel avec lequel vous recevez les communications du syndicat.",
+        "identifier_hint_en": "The e-mail address where you receive the union's messages.",
+        "allow_member_activation": True,
+        "allow_email_registration": True,
     },
     {
         "slug": "coffre",
@@ -52,6 +75,15 @@ TENANTS = [
         "helpdesk_en": "Support (demo): aide@coffre.example",
         "lockout_threshold": 3,
         "lockout_minutes": 120,
+        "allow_lost_identifier": True,
+        "identifier_hint_fr": (
+            "L’identifiant de 12 chiffres est dans le courrier d’enrôlement envoyé par votre employeur. "
+            "Après votre première connexion, votre courriel personnel fonctionne aussi."
+        ),
+        "identifier_hint_en": (
+            "The 12-digit identifier is in the enrolment letter your employer sent. After your first "
+            "sign-in, your personal e-mail works too."
+        ),
     },
 ]
 
@@ -67,7 +99,24 @@ PEOPLE = [
     ("syndicat", "helpdesk@syndicat.example", "helpdesk@syndicat.example", "Agent", "Assistance", True),
     # On the vault every account has a 12-digit identifier; the agent signs in with the e-mail.
     ("coffre", "900000000001", "helpdesk@coffre.example", "Agent", "Assistance", True),
+    # A locked account (poste), to try the lock message and the help desk's "Unlock".
+    ("poste", "E100002", "e100002@poste.example", "Loïc", "Verrouillé", False),
 ]
+# Seed 003 step 4: the demo member's e-mail is not verified yet ("Courriel non vérifié").
+UNVERIFIED = {("syndicat", "membre@syndicat.example")}
+LOCKED = ("poste", "E100002")
+# Seed 004, "Identifiant perdu": what Paul Exemple answers on the lost-identifier form.
+LOST_IDENTIFIER_ANSWERS = {
+    "birth_town": "Trois-Rivières",
+    "birth_month": 6,
+    "mobile_phone": "514 555 0142",
+    "private_number": "588157",
+}
+# Seed 003: a member without a password (activation) and a member without an e-mail (registration).
+MEMBER_TO_ACTIVATE = ("nouveau@syndicat.example", "912345", "Noé", "Nouveau")
+MEMBER_WITHOUT_EMAIL = ("membre-913579", "913579", "Rémi", "Sansmail")
+# Seed 004: an employee who has never signed in; the provisional secret is drawn afresh at each run.
+NEWCOMER = ("210987654321", "Inès", "Nouvelle")
 
 
 class Command(BaseCommand):
@@ -88,7 +137,21 @@ class Command(BaseCommand):
             slug = spec.pop("slug")
             tenants[slug], _ = Tenant.objects.update_or_create(slug=slug, defaults=spec)
         for slug, identifier, email, first, last, staff in PEOPLE:
-            self._person(tenants[slug], identifier, email, first, last, staff)
+            user = self._person(tenants[slug], identifier, email, first, last, staff)
+            user.email_verified = (slug, identifier) not in UNVERIFIED
+            user.must_change_password = user.enrolment_pending = False
+            if slug == "syndicat" and not staff:
+                user.member_number = "900001"
+            user.save()
+        paul = User.objects.for_tenant(tenants["coffre"]).get(identifier="123456789012")
+        answers = dict(LOST_IDENTIFIER_ANSWERS)
+        paul.set_private_number(answers.pop("private_number"))
+        for field, value in answers.items():
+            setattr(paul, field, value)
+        paul.save()
+        self._lock(tenants[LOCKED[0]], LOCKED[1])
+        self._members(tenants["syndicat"])
+        newcomer_secret = self._newcomer(tenants["coffre"])
         admin = User.objects.filter(tenant__isnull=True, identifier="admin").first()
         if admin is None:
             admin = User.objects.create_superuser("admin", "admin@portail.example", DEMO_PASSWORD)
@@ -97,6 +160,17 @@ class Command(BaseCommand):
             admin.save(update_fields=["password"])
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(tenants)} tenants, password {DEMO_PASSWORD}")
+        )
+        answers = LOST_IDENTIFIER_ANSWERS
+        self.stdout.write(
+            f"  coffre, first sign-in: identifier {NEWCOMER[0]}, provisional secret {newcomer_secret}\n"
+            f"  poste, locked account: {LOCKED[1]} (the help desk can unlock it)\n"
+            f"  syndicat, activation: member number {MEMBER_TO_ACTIVATE[1]} with {MEMBER_TO_ACTIVATE[0]}\n"
+            f"  syndicat, no e-mail on file: member number {MEMBER_WITHOUT_EMAIL[1]}, "
+            f"{MEMBER_WITHOUT_EMAIL[2]} {MEMBER_WITHOUT_EMAIL[3]}\n"
+            f"  coffre, lost identifier: Paul Exemple, born in {answers['birth_town']} "
+            f"(month {answers['birth_month']}), mobile {answers['mobile_phone']}, "
+            f"salarie@coffre.example, private number {answers['private_number']}"
         )
 
     def _person(self, tenant, identifier, email, first, last, staff):
@@ -119,3 +193,31 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
         return user
+
+    def _lock(self, tenant, identifier):
+        user = User.objects.for_tenant(tenant).get(identifier=identifier)
+        key = lockout.lock_key(tenant, user=user)
+        lockout.clear(key)
+        for _ in range(tenant.lockout_threshold):
+            lockout.register_failure(tenant, key)
+
+    def _members(self, tenant):
+        identifier, number, first, last = MEMBER_TO_ACTIVATE
+        member = self._person(tenant, identifier, identifier, first, last, False)
+        member.set_unusable_password()
+        member.member_number, member.email_verified = number, False
+        member.save()
+        identifier, number, first, last = MEMBER_WITHOUT_EMAIL
+        member = self._person(tenant, identifier, "", first, last, False)
+        member.set_unusable_password()
+        member.member_number, member.email_verified = number, False
+        member.save()
+
+    def _newcomer(self, tenant):
+        identifier, first, last = NEWCOMER
+        secret = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        user = self._person(tenant, identifier, "", first, last, False)
+        user.set_password(secret)
+        user.enrolment_pending, user.email_verified, user.pending_email = True, False, ""
+        user.save()
+        return secret

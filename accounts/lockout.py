@@ -1,0 +1,124 @@
+"""Lockout: failed sign-ins and failed recovery attempts, counted per identifier and per address.
+
+Per identifier (the tenant's policy, seed 004: 3 failures lock for 120 minutes): the count lives in
+the database, so every process sees it and the help desk can lift it. An identifier that names an
+account is counted on the account (its 12-digit identifier and its e-mail share one count); any
+other identifier is counted on its own text, so an unknown identifier locks exactly like a known one.
+
+Per client address: a rolling count in the cache, so one address cannot sweep many accounts with a
+few tries each. Successful sign-ins never count.
+"""
+
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from portal.audit import client_ip
+
+from .models import SignInLock
+
+PLATFORM_THRESHOLD = 5
+PLATFORM_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class LockState:
+    locked: bool
+    minutes_left: int = 0
+
+
+def _policy(tenant):
+    if tenant is None:
+        return PLATFORM_THRESHOLD, PLATFORM_MINUTES
+    return tenant.lockout_threshold, tenant.lockout_minutes
+
+
+def lock_key(tenant, *, user=None, identifier: str = "") -> str:
+    """A keyed hash: the table never holds what was typed (it may be a password typed in the wrong box)."""
+    scope = f"t{tenant.pk}" if tenant is not None else "platform"
+    if user is not None:
+        subject = f"user:{user.pk}"
+    else:
+        normalised = tenant.normalise_identifier(identifier) if tenant is not None else identifier.strip()
+        subject = f"id:{normalised}"
+    message = f"{scope}|{subject}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def current_state(tenant, key: str) -> LockState:
+    row = SignInLock.objects.filter(key_digest=key).only("locked_until").first()  # tenant-guard: keyed hash
+    return _state_of(row)
+
+
+def _state_of(row) -> LockState:
+    now = timezone.now()
+    if row is None or row.locked_until is None or row.locked_until <= now:
+        return LockState(False)
+    return LockState(True, max(1, math.ceil((row.locked_until - now).total_seconds() / 60)))
+
+
+def register_failure(tenant, key: str) -> LockState:
+    """Count one failure; lock when the policy's threshold is reached. A locked key is not extended."""
+    threshold, minutes = _policy(tenant)
+    now = timezone.now()
+    window = timedelta(minutes=minutes)
+    with transaction.atomic():
+        # tenant-guard: the key digest includes the tenant
+        row, _created = SignInLock.objects.select_for_update().get_or_create(
+            key_digest=key, defaults={"tenant": tenant, "first_failure_at": now}
+        )
+        state = _state_of(row)
+        if state.locked:
+            return state
+        expired = row.locked_until is not None or (
+            row.first_failure_at is not None and now - row.first_failure_at > window
+        )
+        if expired or row.failures == 0:
+            row.failures, row.first_failure_at, row.locked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= threshold:
+            row.locked_until = now + window
+        row.save(update_fields=["failures", "first_failure_at", "locked_until"])
+    return _state_of(row)
+
+
+def clear(key: str) -> None:
+    SignInLock.objects.filter(key_digest=key).delete()  # tenant-guard: the key includes the tenant
+
+
+def unlock_account(user) -> bool:
+    """Lift the lock of an account (help desk, completed reset, self-service unlock). True if one was set."""
+    key = lock_key(user.tenant, user=user)
+    was_locked = current_state(user.tenant, key).locked
+    clear(key)
+    return was_locked
+
+
+# Per client address ---------------------------------------------------------------------------
+
+
+def _address_key(request) -> str:
+    return f"sign-in-failures:{client_ip(request) or 'unknown'}"
+
+
+def address_blocked(request) -> int:
+    """Minutes to wait when this address has failed too often lately; 0 otherwise."""
+    if cache.get(_address_key(request), 0) >= settings.PORTAIL_FAILURES_PER_ADDRESS:
+        return math.ceil(settings.PORTAIL_FAILURES_ADDRESS_WINDOW / 60)
+    return 0
+
+
+def register_address_failure(request) -> None:
+    key = _address_key(request)
+    if not cache.add(key, 1, timeout=settings.PORTAIL_FAILURES_ADDRESS_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=settings.PORTAIL_FAILURES_ADDRESS_WINDOW)

@@ -1,0 +1,87 @@
+"""Two rules that hold on every page of a signed-in person:
+
+- session limits: signed out after the tenant's idle time (default one hour) and, whatever the
+  activity, after its absolute limit (default 24 hours);
+- credentials first: a vault employee's first sign-in (personal e-mail and password) and a password
+  the help desk asked to change come before anything else."""
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+STARTED, SEEN = "_portail_started", "_portail_seen"
+# The last-seen time is written at most this often, so most pages do not rewrite the session.
+SEEN_RESOLUTION = 60
+
+ENROLMENT_PAGES = {"enrol", "enrol_check_mail", "confirm_email", "logout"}
+NEW_PASSWORD_PAGES = {"new_password", "logout"}
+
+
+def start_session_clock(request):
+    now = int(time.time())
+    request.session[STARTED] = now
+    request.session[SEEN] = now
+
+
+def _limits(tenant):
+    if tenant is None:
+        return 60 * 60, 24 * 3600
+    return tenant.session_idle_minutes * 60, tenant.session_max_hours * 3600
+
+
+class AccountSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        ended = self._session_ended(request)
+        if ended:
+            logout(request)
+            messages.info(request, ended)
+            return redirect_to_login(request.get_full_path())
+        match = request.resolver_match
+        name = match.url_name if match else None
+        in_accounts = match is not None and match.namespace == "accounts"
+        if name == "set_language":
+            return None
+        if user.enrolment_pending and not (in_accounts and name in ENROLMENT_PAGES):
+            return redirect("accounts:enrol")
+        if (
+            user.must_change_password
+            and not user.enrolment_pending
+            and not (in_accounts and name in NEW_PASSWORD_PAGES)
+        ):
+            return redirect("accounts:new_password")
+        return None
+
+    def _session_ended(self, request):
+        idle, absolute = _limits(request.tenant)
+        now = int(time.time())
+        session = request.session
+        started, seen = session.get(STARTED), session.get(SEEN)
+        if started is None or seen is None:
+            start_session_clock(request)  # a session from before these limits existed
+            return None
+        if now - seen > idle:
+            minutes = idle // 60
+            return ngettext(
+                "You were signed out after %(minutes)d minute without activity. Sign in again to continue.",
+                "You were signed out after %(minutes)d minutes without activity. Sign in again to continue.",
+                minutes,
+            ) % {"minutes": minutes}
+        if now - started > absolute:
+            return _("Your session reached its time limit. Sign in again to continue.")
+        if now - seen >= SEEN_RESOLUTION:
+            session[SEEN] = now
+        return None
