@@ -18,6 +18,8 @@ STARTED, SEEN = "_portail_started", "_portail_seen"
 # The last-seen time is written at most this often, so most pages do not rewrite the session.
 SEEN_RESOLUTION = 60
 
+# The tenant's stylesheet and the language switch serve every page, the gated ones included.
+ALWAYS_OPEN = {"theme", "set_language"}
 ENROLMENT_PAGES = {"enrol", "enrol_check_mail", "confirm_email", "logout"}
 NEW_PASSWORD_PAGES = {"new_password", "logout"}
 
@@ -53,7 +55,7 @@ class AccountSessionMiddleware:
         match = request.resolver_match
         name = match.url_name if match else None
         in_accounts = match is not None and match.namespace == "accounts"
-        if name == "set_language":
+        if name in ALWAYS_OPEN:
             return None
         if user.enrolment_pending and not (in_accounts and name in ENROLMENT_PAGES):
             return redirect("accounts:enrol")

@@ -246,7 +246,11 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
         return password_tokens
 
     def dispatch(self, *args, **kwargs):
-        return _no_referrer(super().dispatch(*args, **kwargs))
+        response = super().dispatch(*args, **kwargs)
+        # The address with the token sends no referrer. The form page that follows carries no token
+        # and keeps the same-origin policy: with "no-referrer" browsers post "Origin: null", which
+        # the CSRF check rightly refuses.
+        return _no_referrer(response) if kwargs.get("token") != self.reset_url_token else response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -360,20 +364,35 @@ class EnrolmentCheckMailView(FormView):
         return redirect("accounts:enrol_check_mail")
 
 
+CONFIRM_SESSION_KEY = "_confirm_email_token"
+CONFIRM_URL_TOKEN = "confirm"
+
+
 @method_decorator([never_cache, csrf_protect], name="dispatch")
 class ConfirmEmailView(TemplateView):
-    """The link of a confirmation mail. Opening it shows a button: mail scanners that open links do not
-    confirm anything, only the person's click does."""
+    """The link of a confirmation mail. Like Django's reset view, the token moves from the address to
+    the session at once, so the page that follows neither shows nor leaks it. The page asks for a
+    button press: mail scanners that open links confirm nothing, only the person's click does."""
 
     template_name = "accounts/confirm_email.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.account = user_from_uid(request.tenant, kwargs["uidb64"])
-        self.valid = self.account is not None and email_tokens.check_token(self.account, kwargs["token"])
-        return _no_referrer(super().dispatch(request, *args, **kwargs))
+        token = kwargs["token"]
+        if token != CONFIRM_URL_TOKEN:
+            if self.account is not None and email_tokens.check_token(self.account, token):
+                request.session[CONFIRM_SESSION_KEY] = token
+                response = redirect(request.path.replace(f"/{token}/", f"/{CONFIRM_URL_TOKEN}/"))
+            else:
+                self.valid = False
+                response = super().dispatch(request, *args, **kwargs)
+            return _no_referrer(response)
+        token = request.session.get(CONFIRM_SESSION_KEY, "")
+        self.valid = self.account is not None and email_tokens.check_token(self.account, token)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        address = self.account.pending_email or self.account.email if self.valid else ""
+        address = (self.account.pending_email or self.account.email) if self.valid else ""
         return {**super().get_context_data(**kwargs), "valid": self.valid, "address": address}
 
     def post(self, request, *args, **kwargs):
@@ -381,6 +400,7 @@ class ConfirmEmailView(TemplateView):
             return self.get(request, *args, **kwargs)
         with transaction.atomic():
             actions.do_confirm_email(user=self.account, request=request)
+        request.session.pop(CONFIRM_SESSION_KEY, None)
         messages.success(
             request,
             _("Thank you: your e-mail address %(email)s is confirmed.") % {"email": self.account.email},
@@ -404,7 +424,11 @@ class ProfileView(TemplateView):
         )
         return {
             **super().get_context_data(**kwargs),
-            "identifier_label": identifier_label(user.tenant),
+            "identifier_label": (
+                _("12-digit identifier")
+                if user.tenant.sign_in_with == user.tenant.SignIn.IDENTIFIER_OR_EMAIL
+                else identifier_label(user.tenant)
+            ),
             "language_form": LanguageForm(initial={"preferred_language": user.preferred_language}),
             "history": history,
         }

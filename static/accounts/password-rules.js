@@ -36,4 +36,5 @@
 
   input.addEventListener("input", update);
   if (confirm) { confirm.addEventListener("input", update); }
+  if (input.value || (confirm && confirm.value)) { update(); }  // typed before this script ran
 })();

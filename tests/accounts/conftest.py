@@ -56,3 +56,18 @@ def coffre(db):
         notice_fr="Usage réservé aux salariés autorisés.",
         notice_en="For authorised employees only.",
     )
+
+
+@pytest.fixture
+def confirm_email(client, submit):
+    """Follow a confirmation link as a person does: open it, then press the button."""
+
+    def do(path, *, client=client):
+        opened = client.get(path)
+        assert opened.status_code == 302 and opened["Referrer-Policy"] == "no-referrer"
+        button_page = opened["Location"]
+        assert path.rstrip("/").rsplit("/", 1)[-1] not in button_page, "the token stays in the address"
+        assert client.get(button_page).context["valid"], "the button page should accept the link"
+        return submit(button_page, {}, client=client)
+
+    return do

@@ -76,6 +76,14 @@ TENANTS = [
         "lockout_threshold": 3,
         "lockout_minutes": 120,
         "allow_lost_identifier": True,
+        "notice_fr": (
+            "Coffre-fort numérique personnel (démo) : vos bulletins de paie y sont déposés par vos employeurs "
+            "et restent à vous, même si vous changez d’employeur."
+        ),
+        "notice_en": (
+            "Personal digital vault (demo): your employers deposit your payslips here, and they stay yours "
+            "even when you change employers."
+        ),
         "identifier_hint_fr": (
             "L’identifiant de 12 chiffres est dans le courrier d’enrôlement envoyé par votre employeur. "
             "Après votre première connexion, votre courriel personnel fonctionne aussi."
