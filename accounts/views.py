@@ -365,7 +365,7 @@ class EnrolmentCheckMailView(FormView):
 
 
 CONFIRM_SESSION_KEY = "_confirm_email_token"
-CONFIRM_URL_TOKEN = "confirm"
+CONFIRM_URL_TOKEN = "confirm"  # noqa: S105 - a path segment, not a secret
 
 
 @method_decorator([never_cache, csrf_protect], name="dispatch")

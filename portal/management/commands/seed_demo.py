@@ -77,8 +77,8 @@ TENANTS = [
         "lockout_minutes": 120,
         "allow_lost_identifier": True,
         "notice_fr": (
-            "Coffre-fort numérique personnel (démo) : vos bulletins de paie y sont déposés par vos employeurs "
-            "et restent à vous, même si vous changez d’employeur."
+            "Coffre-fort numérique personnel (démo) : vos bulletins de paie y sont déposés par vos "
+            "employeurs et restent à vous, même si vous changez d’employeur."
         ),
         "notice_en": (
             "Personal digital vault (demo): your employers deposit your payslips here, and they stay yours "
