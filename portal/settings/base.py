@@ -83,6 +83,10 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.TenantBackend"]
 # The identifier is unique per tenant (a UniqueConstraint on tenant + identifier), not globally,
 # and the only backend scopes every lookup to the tenant; auth.W004 warns about exactly that design.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# Argon2id at OWASP's first profile (19 MiB, t=2, p=1), chosen on purpose: Django's default (100 MiB,
+# p=8) allows about 7 sign-ins per second on a 2-core machine, too few for a vote's opening, while this
+# one keeps the memory-hard cost per guess. Measured in benchmarks/signin.py; reasons in accounts/hashers.py.
+# The second entry verifies hashes made with Django's default and re-hashes them at the next sign-in.
 PASSWORD_HASHERS = [
     "accounts.hashers.PortailArgon2Hasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",

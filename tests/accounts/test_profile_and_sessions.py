@@ -226,6 +226,18 @@ class TestForcedPasswordChange:
 
 
 class TestSessionLimits:
+    def test_the_session_key_changes_at_sign_in_and_the_session_ends_at_sign_out(
+        self, client, user_a, sign_in
+    ):
+        client.get("/alpha/sign-in/")
+        client.session.save()
+        before = client.session.session_key
+        sign_in(user_a)
+        assert client.session.session_key != before
+        client.post("/alpha/sign-out/")
+        assert "_auth_user_id" not in client.session
+        assert client.get("/alpha/profile/").status_code == 302
+
     def test_signed_out_after_the_tenants_idle_time(self, client, user_a, sign_in):
         start = timezone.now()
         with time_machine.travel(start, tick=False):
