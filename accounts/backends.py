@@ -3,17 +3,30 @@ from django.contrib.auth.backends import ModelBackend
 from .models import User
 from .selectors import user_for_sign_in
 
+NOT_LOOKED_UP = object()
+
 
 class TenantBackend(ModelBackend):
     """Authenticates against the accounts of the request's tenant only (platform accounts at /admin/)."""
 
-    def authenticate(self, request, identifier=None, password=None, tenant=None, **kwargs):
+    def authenticate(
+        self, request, identifier=None, password=None, tenant=None, account=NOT_LOOKED_UP, **kwargs
+    ):
+        """`account`: the sign-in form has already looked the identifier up (for the lockout); None
+        when it names no account. Otherwise the backend looks it up on the request's tenant."""
         identifier = identifier if identifier is not None else kwargs.get("username")
         if identifier is None or password is None:
             return None
         if tenant is None and request is not None:
             tenant = getattr(request, "tenant", None)
-        user = user_for_sign_in(tenant=tenant, identifier=identifier)
+        if account is NOT_LOOKED_UP:
+            user = user_for_sign_in(tenant=tenant, identifier=identifier)
+        else:
+            user = (
+                account if account is None or account.tenant_id == (tenant.pk if tenant else None) else None
+            )
+        if user is not None and tenant is not None:
+            user.tenant = tenant  # already loaded: the audit entry and the session need no second query
         if user is None:
             # Spend the same hashing time as for a real account, so timing does not reveal it.
             User().set_password(password)

@@ -91,7 +91,7 @@ class LockoutMixin:
         if state.locked:
             spend_password_hash(password)
             raise forms.ValidationError(locked_message(state.minutes_left), code="locked")
-        self.user_cache = authenticate(request, identifier=identifier, password=password)
+        self.user_cache = authenticate(request, identifier=identifier, password=password, account=account)
         if self.user_cache is None:
             lockout.register_address_failure(request)
             state = lockout.register_failure(tenant, key)
@@ -100,7 +100,8 @@ class LockoutMixin:
                 raise forms.ValidationError(locked_message(state.minutes_left), code="locked")
             raise forms.ValidationError(WRONG_CREDENTIALS, code="invalid_login")
         self.confirm_login_allowed(self.user_cache)
-        lockout.clear(key)
+        if state.counted:
+            lockout.clear(key)
         return self.cleaned_data
 
 

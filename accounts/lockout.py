@@ -32,6 +32,7 @@ PLATFORM_MINUTES = 30
 class LockState:
     locked: bool
     minutes_left: int = 0
+    counted: bool = False  # some failures are on record
 
 
 def _policy(tenant):
@@ -59,9 +60,11 @@ def current_state(tenant, key: str) -> LockState:
 
 def _state_of(row) -> LockState:
     now = timezone.now()
-    if row is None or row.locked_until is None or row.locked_until <= now:
+    if row is None:
         return LockState(False)
-    return LockState(True, max(1, math.ceil((row.locked_until - now).total_seconds() / 60)))
+    if row.locked_until is None or row.locked_until <= now:
+        return LockState(False, counted=True)
+    return LockState(True, max(1, math.ceil((row.locked_until - now).total_seconds() / 60)), counted=True)
 
 
 def register_failure(tenant, key: str) -> LockState:

@@ -159,7 +159,7 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        {"BACKEND": "portal.cache.PortailRedisCache", "LOCATION": REDIS_CACHE_URL}
         if REDIS_CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portail"}
     )
