@@ -226,7 +226,7 @@ def main():
         log(f"failed: {error}")
         return 2
     summary = {
-        key: statistics.median(run[key] for run in rounds)
+        key: round(statistics.median(run[key] for run in rounds), 3)
         for key in (
             "sign_ins_per_second",
             "raw_verifies_per_second",
