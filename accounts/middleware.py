@@ -52,6 +52,8 @@ class AccountSessionMiddleware:
             logout(request)
             messages.info(request, ended)
             return redirect_to_login(request.get_full_path())
+        if request.tenant is None:
+            return None  # platform administrators have no first sign-in or portal pages
         match = request.resolver_match
         name = match.url_name if match else None
         in_accounts = match is not None and match.namespace == "accounts"

@@ -269,3 +269,13 @@ class TestSessionLimits:
             sign_in(user_a)
         with time_machine.travel(start + timedelta(minutes=11), tick=False):
             assert client.get("/alpha/profile/").status_code == 302
+
+
+def test_platform_pages_are_not_gated_by_tenant_flags(client, db):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root-test", "root@example.test", PASSWORD)
+    admin.must_change_password = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
