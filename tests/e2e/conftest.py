@@ -164,7 +164,14 @@ def page(context, browser_errors, request, screenshot):
     page.on("pageerror", lambda error: browser_errors.append(f"page error: {error}"))
     page.on("console", on_console)
     page.on("response", on_response)
-    page.on("requestfailed", lambda req: browser_errors.append(f"request failed: {req.url} {req.failure}"))
+    def on_request_failed(request):
+        # ERR_ABORTED is the browser cancelling a load because the page moved on (a click that
+        # navigates while the stylesheet is still arriving): not an error of the portal. Error
+        # statuses are caught by on_response above.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            browser_errors.append(f"request failed: {request.url} {request.failure}")
+
+    page.on("requestfailed", on_request_failed)
     yield page
     report = request.node.stash.get(_call_report, None)
     if report is not None and report.failed and not page.is_closed():
