@@ -96,6 +96,31 @@ def clear(key: str) -> None:
     SignInLock.objects.filter(key_digest=key).delete()  # tenant-guard: the key includes the tenant
 
 
+def purge_stale() -> int:
+    """Delete the rows whose lock is over or whose failures are older than the tenant's window:
+    the next failure would start a new count anyway. Returns how many went."""
+    from django.db.models import Q
+
+    from portal.models import Tenant
+
+    now = timezone.now()
+    deleted = 0
+    windows = [(None, PLATFORM_MINUTES)] + [
+        (t, t.lockout_minutes) for t in Tenant.objects.only("lockout_minutes")
+    ]
+    for tenant, minutes in windows:
+        stale = Q(locked_until__lte=now) | Q(
+            locked_until__isnull=True, first_failure_at__lt=now - timedelta(minutes=minutes)
+        )
+        rows = (
+            SignInLock.objects.filter(tenant=tenant)
+            if tenant
+            else SignInLock.objects.filter(tenant__isnull=True)
+        )
+        deleted += rows.filter(stale).delete()[0]
+    return deleted
+
+
 def unlock_account(user) -> bool:
     """Lift the lock of an account (help desk, completed reset, self-service unlock). True if one was set."""
     key = lock_key(user.tenant, user=user)

@@ -135,9 +135,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.private_number = make_password(normalise_private_number(raw))
 
     def check_private_number(self, raw: str) -> bool:
-        return bool(self.private_number) and check_password(
-            normalise_private_number(raw), self.private_number
-        )
+        if not self.private_number:
+            make_password(raw)  # the same hashing time as a real check
+            return False
+        return check_password(normalise_private_number(raw), self.private_number)
 
 
 def normalise_private_number(raw: str) -> str:

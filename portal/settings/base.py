@@ -176,6 +176,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Periodic jobs, run by `celery -A portal beat`.
+CELERY_BEAT_SCHEDULE = {
+    "purge-stale-sign-in-locks": {"task": "accounts.tasks.purge_stale_sign_in_locks", "schedule": 3600.0},
+}
 
 # --- E-mail -------------------------------------------------------------------------------------
 # Embedded default: mail is delivered to the development mailbox (a table shown at /_dev/mailbox/

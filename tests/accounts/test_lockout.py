@@ -204,3 +204,21 @@ class TestLifting:
         assert "1-800-555-0199" in page
         assert f"/{coffre.slug}/password/forgot/" in page and f"/{coffre.slug}/identifier/lost/" in page
         assert f"/{coffre.slug}/activate/" not in page  # not enabled on this tenant
+
+
+def test_stale_counters_are_purged_and_live_ones_kept(coffre, employee):
+    from accounts.models import SignInLock
+    from accounts.tasks import purge_stale_sign_in_locks
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            lockout.register_failure(coffre, lockout.lock_key(coffre, user=employee))  # locked 120 min
+        lockout.register_failure(coffre, lockout.lock_key(coffre, identifier="999999999999"))
+    with time_machine.travel(start + timedelta(minutes=60), tick=False):
+        lockout.register_failure(coffre, lockout.lock_key(coffre, identifier="888888888888"))
+        assert purge_stale_sign_in_locks() == 0
+    with time_machine.travel(start + timedelta(minutes=150), tick=False):
+        # The lock is over and the first unknown count is older than the window; the second is not.
+        assert purge_stale_sign_in_locks.delay().get() == 2
+        assert SignInLock.objects.for_tenant(coffre).count() == 1
