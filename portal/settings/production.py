@@ -14,6 +14,10 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     raise ImproperlyConfigured("Production needs DATABASE_URL=postgres://…")
 if not CELERY_BROKER_URL:  # noqa: F405
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL=redis://…")
+if not REDIS_CACHE_URL:  # noqa: F405
+    # Sessions, the per-address sign-in throttle and the recovery-mail interval are shared by every
+    # process only through Redis; a per-process memory cache would multiply the throttle's allowance.
+    raise ImproperlyConfigured("Production needs REDIS_CACHE_URL=redis://…")
 if not env("EMAIL_URL", default=""):
     raise ImproperlyConfigured("Production needs EMAIL_URL=smtp+tls://…")
 

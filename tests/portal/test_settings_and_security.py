@@ -21,6 +21,7 @@ def run_manage(*args, env_overrides, settings_module):
 PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portail@db.internal:5432/portail",
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+    "REDIS_CACHE_URL": "redis://redis.internal:6379/1",
     "EMAIL_URL": "smtp+tls://mailer:mailer-password@smtp.internal:587",
     "ALLOWED_HOSTS": "portail.example",
     "PORTAIL_BASE_URL": "https://portail.example",
@@ -54,6 +55,12 @@ def test_production_refuses_sqlite():
     }
     result = run_manage("check", env_overrides=env, settings_module="portal.settings.production")
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_production_refuses_a_per_process_cache():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "REDIS_CACHE_URL": ""}
+    result = run_manage("check", env_overrides=env, settings_module="portal.settings.production")
+    assert result.returncode != 0 and "REDIS_CACHE_URL" in result.stderr
 
 
 @pytest.mark.django_db
