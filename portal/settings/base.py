@@ -110,7 +110,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Sessions and cookies ---------------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Django's cached-database sessions (Redis in front of the database), writing a new visitor's session
+# once at sign-in instead of twice (accounts/sessions.py). Idle and absolute limits per tenant:
+# accounts/middleware.py.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

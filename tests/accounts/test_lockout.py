@@ -222,3 +222,26 @@ def test_stale_counters_are_purged_and_live_ones_kept(coffre, employee):
         # The lock is over and the first unknown count is older than the window; the second is not.
         assert purge_stale_sign_in_locks.delay().get() == 2
         assert SignInLock.objects.for_tenant(coffre).count() == 1
+
+
+def test_a_sign_in_costs_a_fixed_number_of_queries(client, coffre, employee, django_assert_max_num_queries):
+    """The account is looked up once, and a new session is written once (accounts/sessions.py)."""
+    client.get(f"/{coffre.slug}/sign-in/")
+    with django_assert_max_num_queries(8):
+        response = sign_in_page(client, coffre, employee.identifier, PASSWORD)
+    assert response.status_code == 302
+    assert client.session.session_key and client.session["_auth_user_id"] == str(employee.pk)
+
+
+def test_an_existing_session_is_still_rotated_at_sign_in(client, coffre, employee):
+    session = client.session
+    session["planted"] = True
+    session.save()
+    planted = session.session_key
+    client.cookies["sessionid"] = planted
+    sign_in_page(client, coffre, employee.identifier, PASSWORD)
+    assert client.session.session_key != planted
+    assert client.session["planted"] is True  # what was there is kept, under the new key
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=planted).exists()
