@@ -173,7 +173,14 @@ PERSON_FIELDS = [
 
 class UserAdminBase(AuditedModelAdmin):
     list_display = ["identifier", "last_name", "first_name", "email", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "preferred_language"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "email_verified",
+        "must_change_password",
+        "enrolment_pending",
+        "preferred_language",
+    ]
     search_fields = ["identifier", "email", "first_name", "last_name"]
     ordering = ["identifier"]
     actions = [unlock_accounts, send_password_links, require_password_change, send_test_email]

@@ -6,6 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.hashers import make_password
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -150,23 +151,7 @@ class LostIdentifierForm(forms.Form):
     )
     birth_town = forms.CharField(label=_("Town of birth"), max_length=120)
     birth_month = forms.TypedChoiceField(
-        label=_("Month of birth"),
-        coerce=int,
-        choices=[
-            ("", _("Choose a month")),
-            (1, _("January")),
-            (2, _("February")),
-            (3, _("March")),
-            (4, _("April")),
-            (5, _("May")),
-            (6, _("June")),
-            (7, _("July")),
-            (8, _("August")),
-            (9, _("September")),
-            (10, _("October")),
-            (11, _("November")),
-            (12, _("December")),
-        ],
+        label=_("Month of birth"), coerce=int, choices=[("", _("Choose a month")), *MONTHS.items()]
     )
     mobile_phone = forms.CharField(
         label=_("Mobile number"),

@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import TenantScopedQuerySet
@@ -75,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     birth_town = models.CharField(_("town of birth"), max_length=120, blank=True)
     birth_month = models.PositiveSmallIntegerField(
-        _("month of birth"), null=True, blank=True, choices=[(m, str(m)) for m in range(1, 13)]
+        _("month of birth"), null=True, blank=True, choices=list(MONTHS.items())
     )
     mobile_phone = models.CharField(_("mobile number"), max_length=30, blank=True)
     private_number = models.CharField(

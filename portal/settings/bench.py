@@ -26,9 +26,7 @@ DATABASES = {
     }
 }
 BENCH_REDIS_CACHE_URL = "redis://127.0.0.1:6379/14"
-CACHES = {
-    "default": {"BACKEND": "portal.cache.PortailRedisCache", "LOCATION": BENCH_REDIS_CACHE_URL}
-}
+CACHES = {"default": {"BACKEND": "portal.cache.PortailRedisCache", "LOCATION": BENCH_REDIS_CACHE_URL}}
 
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False

@@ -108,3 +108,8 @@ def test_profile_page_queries_do_not_grow_with_history(
     with django_assert_max_num_queries(4):
         page = client.get("/alpha/profile/")
     assert page.content.decode().count("<time ") == 30
+
+
+def test_an_agent_changes_their_own_password_on_the_profile_page(desk):
+    response = desk.get("/alpha/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/alpha/profile/password/"

@@ -164,6 +164,7 @@ def page(context, browser_errors, request, screenshot):
     page.on("pageerror", lambda error: browser_errors.append(f"page error: {error}"))
     page.on("console", on_console)
     page.on("response", on_response)
+
     def on_request_failed(request):
         # ERR_ABORTED is the browser cancelling a load because the page moved on (a click that
         # navigates while the stylesheet is still arriving): not an error of the portal. Error
