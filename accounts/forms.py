@@ -1,5 +1,3 @@
-import unicodedata
-
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import lockout
+from .password_validation import fold
 from .selectors import user_for_sign_in
 
 IDENTIFIER_LABELS = {
@@ -59,12 +58,6 @@ def email_widget(autocomplete="email"):
     return forms.EmailInput(
         attrs={"autocomplete": autocomplete, "autocapitalize": "none", "spellcheck": "false"}
     )
-
-
-def fold(text: str) -> str:
-    """Case, accents and spaces folded, for comparing what people type with what is on file."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if c.isalnum()).casefold()
 
 
 def spend_password_hash(password: str) -> None:
