@@ -133,7 +133,27 @@ class ForgotPasswordForm(forms.Form):
         self.fields["identifier"].label = identifier_label(tenant)
 
 
-class LostIdentifierForm(forms.Form):
+class ConfirmedEmailMixin:
+    """`email` and `email_confirm` must agree (case aside)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        email, again = cleaned.get("email"), cleaned.get("email_confirm")
+        if email and again and email.lower() != again.lower():
+            self.add_error("email_confirm", _("The two e-mail addresses differ."))
+        return cleaned
+
+
+def _address_taken(user, email) -> bool:
+    from .models import User
+
+    return User.objects.for_tenant(user.tenant).filter(email=email).exclude(pk=user.pk).exists()
+
+
+ADDRESS_TAKEN = _("This address is already used by another account; use another one.")
+
+
+class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
     """Seed 004, "Identifiant perdu": every field of the seed's form is required."""
 
     last_name = forms.CharField(
@@ -166,13 +186,6 @@ class LostIdentifierForm(forms.Form):
         error_messages={"required": _("Please accept the privacy policy to continue.")},
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        email, again = cleaned.get("email"), cleaned.get("email_confirm")
-        if email and again and email.lower() != again.lower():
-            self.add_error("email_confirm", _("The two e-mail addresses differ."))
-        return cleaned
-
     def matches(self, user) -> bool:
         """Every answer must agree with the account (names and town folded, phone by its digits)."""
         data = self.cleaned_data
@@ -201,7 +214,7 @@ class MemberActivationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
 
 
-class EmailRegistrationForm(forms.Form):
+class EmailRegistrationForm(ConfirmedEmailMixin, forms.Form):
     """Seed 003, "Enregistrer mon courriel"."""
 
     member_number = forms.CharField(
@@ -219,13 +232,6 @@ class EmailRegistrationForm(forms.Form):
     email_confirm = forms.EmailField(
         label=_("E-mail address again"), max_length=254, widget=email_widget("off")
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        email, again = cleaned.get("email"), cleaned.get("email_confirm")
-        if email and again and email.lower() != again.lower():
-            self.add_error("email_confirm", _("The two e-mail addresses differ."))
-        return cleaned
 
 
 class PasswordFieldsMixin:
@@ -254,11 +260,9 @@ class ChangePasswordForm(PasswordFieldsMixin, auth_forms.PasswordChangeForm):
         super().__init__(user, *args, **kwargs)
         self._style_new_password()
         self.fields["old_password"].label = _("Current password")
-        self.fields["old_password"].widget.attrs.pop("autofocus", None)
-        self.fields["old_password"].widget.attrs["autofocus"] = True
 
 
-class EnrolmentForm(PasswordFieldsMixin, auth_forms.SetPasswordForm):
+class EnrolmentForm(ConfirmedEmailMixin, PasswordFieldsMixin, auth_forms.SetPasswordForm):
     """Vault first sign-in: a personal e-mail and a password of one's own, before anything else."""
 
     email = forms.EmailField(
@@ -283,22 +287,6 @@ class EnrolmentForm(PasswordFieldsMixin, auth_forms.SetPasswordForm):
         if _address_taken(self.user, email):
             raise forms.ValidationError(ADDRESS_TAKEN)
         return email
-
-    def clean(self):
-        cleaned = super().clean()
-        email, again = cleaned.get("email"), cleaned.get("email_confirm")
-        if email and again and email != again.lower():
-            self.add_error("email_confirm", _("The two e-mail addresses differ."))
-        return cleaned
-
-
-def _address_taken(user, email) -> bool:
-    from .models import User
-
-    return User.objects.for_tenant(user.tenant).filter(email=email).exclude(pk=user.pk).exists()
-
-
-ADDRESS_TAKEN = _("This address is already used by another account; use another one.")
 
 
 class ResendEmailForm(forms.Form):
