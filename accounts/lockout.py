@@ -18,9 +18,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.audit import client_ip
+from portal.models import Tenant
 
 from .models import SignInLock
 
@@ -99,10 +101,6 @@ def clear(key: str) -> None:
 def purge_stale() -> int:
     """Delete the rows whose lock is over or whose failures are older than the tenant's window:
     the next failure would start a new count anyway. Returns how many went."""
-    from django.db.models import Q
-
-    from portal.models import Tenant
-
     now = timezone.now()
     deleted = 0
     windows = [(None, PLATFORM_MINUTES)] + [
