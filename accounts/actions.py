@@ -70,7 +70,7 @@ def do_send_password_link(*, user, request=None, actor=None, reason="reset"):
     template = {"activation": "account_activation", "lost_identifier": "lost_identifier"}.get(
         reason, "password_reset"
     )
-    _mail(user, template, link=password_link(user), sign_in_link=tenant_url(user.tenant, "accounts:login"))
+    _mail(user, template, link=password_link(user))
     action = "account.identifier_sent" if reason == "lost_identifier" else "account.password_link_sent"
     record_audit(
         tenant=user.tenant,
@@ -98,7 +98,7 @@ def do_set_password(*, user, raw_password, request=None, actor=None, by_link=Fal
         record_audit(tenant=user.tenant, actor=actor, action="account.unlocked", target=user, request=request)
     action = "account.password_reset" if by_link else "account.password_changed"
     record_audit(tenant=user.tenant, actor=actor or user, action=action, target=user, request=request)
-    _mail(user, "password_changed", when=user.password_changed_at)
+    _mail(user, "password_changed")
 
 
 def do_unlock(*, user, actor, request=None) -> bool:
