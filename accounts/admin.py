@@ -25,16 +25,22 @@ helpdesk_site.login_form = HelpDeskSignInForm
 platform_site.login_form = HelpDeskSignInForm
 
 
-def _report(modeladmin, request, count, singular, plural, level=messages.SUCCESS):
+def _report(modeladmin, request, count, message, level=messages.SUCCESS):
+    """`message`: the ngettext() of the count, with %(n)d."""
     if count:
-        modeladmin.message_user(request, ngettext(singular, plural, count) % {"n": count}, level)
+        modeladmin.message_user(request, message % {"n": count}, level)
 
 
 @admin.action(description=_("Unlock the selected accounts"))
 def unlock_accounts(modeladmin, request, queryset):
     with transaction.atomic():
         unlocked = sum(do_unlock(user=u, actor=request.user, request=request) for u in queryset)
-    _report(modeladmin, request, unlocked, "%(n)d account unlocked.", "%(n)d accounts unlocked.")
+    _report(
+        modeladmin,
+        request,
+        unlocked,
+        ngettext("%(n)d account unlocked.", "%(n)d accounts unlocked.", unlocked),
+    )
     if not unlocked:
         modeladmin.message_user(request, gettext("None of the selected accounts was locked."), messages.INFO)
 
@@ -54,15 +60,21 @@ def send_password_links(modeladmin, request, queryset):
         modeladmin,
         request,
         sent,
-        "A password link is on its way to %(n)d account.",
-        "A password link is on its way to %(n)d accounts.",
+        ngettext(
+            "A password link is on its way to %(n)d account.",
+            "A password link is on its way to %(n)d accounts.",
+            sent,
+        ),
     )
     _report(
         modeladmin,
         request,
         skipped,
-        "%(n)d account has no e-mail address or is inactive.",
-        "%(n)d accounts have no e-mail address or are inactive.",
+        ngettext(
+            "%(n)d account has no e-mail address or is inactive.",
+            "%(n)d accounts have no e-mail address or are inactive.",
+            skipped,
+        ),
         messages.WARNING,
     )
 
@@ -77,8 +89,11 @@ def require_password_change(modeladmin, request, queryset):
         modeladmin,
         request,
         len(users),
-        "%(n)d account will choose a new password at next sign-in.",
-        "%(n)d accounts will choose a new password at next sign-in.",
+        ngettext(
+            "%(n)d account will choose a new password at next sign-in.",
+            "%(n)d accounts will choose a new password at next sign-in.",
+            len(users),
+        ),
     )
 
 
@@ -264,13 +279,16 @@ def approve_registrations(modeladmin, request, queryset):
                 registration=registration, approve=True, actor=request.user, request=request
             )
             done += 1
-    _report(modeladmin, request, done, "%(n)d request approved.", "%(n)d requests approved.")
+    _report(modeladmin, request, done, ngettext("%(n)d request approved.", "%(n)d requests approved.", done))
     _report(
         modeladmin,
         request,
         skipped,
-        "%(n)d request skipped: already decided, or no matching account.",
-        "%(n)d requests skipped: already decided, or no matching account.",
+        ngettext(
+            "%(n)d request skipped: already decided, or no matching account.",
+            "%(n)d requests skipped: already decided, or no matching account.",
+            skipped,
+        ),
         messages.WARNING,
     )
 
@@ -284,7 +302,7 @@ def refuse_registrations(modeladmin, request, queryset):
                 registration=registration, approve=False, actor=request.user, request=request
             )
             done += 1
-    _report(modeladmin, request, done, "%(n)d request refused.", "%(n)d requests refused.")
+    _report(modeladmin, request, done, ngettext("%(n)d request refused.", "%(n)d requests refused.", done))
 
 
 @admin.register(EmailRegistration, site=helpdesk_site)
