@@ -111,3 +111,18 @@ class TestDemoCredentialCases:
         coffre = Tenant.objects.get(slug="coffre")
         paul = User.objects.for_tenant(coffre).get(identifier="123456789012")
         assert "private number 588157" in seeded and paul.check_private_number("588157")
+
+
+@pytest.mark.django_db
+def test_seed_demo_stays_idempotent_after_an_approved_email_registration(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+    syndicat = Tenant.objects.get(slug="syndicat")
+    member = User.objects.for_tenant(syndicat).get(member_number="913579")
+    member.identifier = member.email = "remi@maison.example"  # as the help desk's approval does
+    member.save()
+    count = User.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert User.objects.count() == count
+    member.refresh_from_db()
+    assert member.identifier == "MEMBRE-913579" and member.email == ""

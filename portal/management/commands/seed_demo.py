@@ -210,6 +210,11 @@ class Command(BaseCommand):
             lockout.register_failure(tenant, key)
 
     def _members(self, tenant):
+        for identifier, number, _first, _last in (MEMBER_TO_ACTIVATE, MEMBER_WITHOUT_EMAIL):
+            # An approved e-mail registration makes the address the identifier; put it back.
+            User.objects.for_tenant(tenant).filter(member_number=number).update(
+                identifier=tenant.normalise_identifier(identifier)
+            )
         identifier, number, first, last = MEMBER_TO_ACTIVATE
         member = self._person(tenant, identifier, identifier, first, last, False)
         member.set_unusable_password()
