@@ -167,3 +167,33 @@ def test_first_sign_in_with_the_enrolment_letter(demo, page, screen, screenshot,
     no_sideways_scroll(page)
     screenshot(page, "profile")
     assert browser_errors == []
+
+
+def test_member_activates_the_account_and_never_uses_the_member_number_as_password(
+    demo, page, screenshot, browser_errors
+):
+    page.goto("/syndicat/sign-in/")
+    page.get_by_role("link", name="Première visite? Activez votre compte").click()
+    page.get_by_label("Numéro de membre").fill("912345")
+    page.get_by_label("Adresse courriel à votre dossier").fill("nouveau@syndicat.example")
+    screenshot(page, "form")
+    page.get_by_role("button", name="Envoyez-moi un lien").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultez vos courriels")
+
+    body = open_mail(page, "Activer votre compte")
+    body.locator("a[href*='/syndicat/']").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choisissez votre mot de passe")
+    # The member number is refused as a password, with the rule named.
+    page.get_by_label("Nouveau mot de passe", exact=True).fill("912345")
+    page.get_by_label("Confirmation du nouveau mot de passe").fill("912345")
+    page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    choose_password(page, NEW_PASSWORD)
+    screenshot(page, "choose-password")
+    page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    page.get_by_label("Adresse courriel").fill("nouveau@syndicat.example")
+    page.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Mot de passe", exact=True).press("Enter")
+    expect(page.locator("details.user-menu summary")).to_have_text("Noé Nouveau")
+    screenshot(page, "signed-in")
+    assert browser_errors == []
