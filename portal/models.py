@@ -114,7 +114,8 @@ class Tenant(models.Model):
     session_max_hours = models.PositiveIntegerField(
         _("sign out after (hours, whatever the activity)"),
         default=24,
-        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        # The session cookie itself lasts SESSION_COOKIE_AGE (24 hours): no tenant can go beyond it.
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
 
     # Sign-in page and recovery paths
