@@ -8,10 +8,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -275,15 +276,22 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
 # Signed in --------------------------------------------------------------------------------------
 
 
-@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
-class NewPasswordView(FormView):
-    """The help desk (or a lost-identifier request) asked for a new password before going further."""
-
-    template_name = "accounts/new_password.html"
-    form_class = NewPasswordForm
+class OwnAccountFormView(FormView):
+    """A form about the signed-in person's own account: the form gets the account."""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
+class NewPasswordView(OwnAccountFormView):
+    """The help desk (or a lost-identifier request) asked for a new password before going further.
+    ChangePasswordView is the same with the current password asked first."""
+
+    template_name = "accounts/new_password.html"
+    form_class = NewPasswordForm
+    success_message = gettext_lazy("Your new password is saved.")
+    success_url = reverse_lazy("home")
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
@@ -294,12 +302,12 @@ class NewPasswordView(FormView):
                 user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
             )
         update_session_auth_hash(self.request, self.request.user)
-        messages.success(self.request, _("Your new password is saved."))
-        return redirect("home")
+        messages.success(self.request, self.success_message)
+        return redirect(self.success_url)
 
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
-class EnrolmentView(FormView):
+class EnrolmentView(OwnAccountFormView):
     """Vault first sign-in (seed 004): a personal e-mail, confirmed by a link, and a password."""
 
     template_name = "accounts/enrol.html"
@@ -311,9 +319,6 @@ class EnrolmentView(FormView):
         if request.user.is_authenticated and request.user.pending_email:
             return redirect("accounts:enrol_check_mail")
         return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
@@ -332,7 +337,7 @@ class EnrolmentView(FormView):
 
 
 @method_decorator([login_required, never_cache], name="dispatch")
-class EnrolmentCheckMailView(FormView):
+class EnrolmentCheckMailView(OwnAccountFormView):
     """Waiting for the confirmation of the personal e-mail; the link can be sent again, or to another
     address if the first one was mistyped."""
 
@@ -343,9 +348,6 @@ class EnrolmentCheckMailView(FormView):
         if request.user.is_authenticated and not request.user.enrolment_pending:
             return redirect("home")
         return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         user = self.request.user
@@ -474,12 +476,9 @@ def change_language(request):
 
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
-class ChangeEmailView(FormView):
+class ChangeEmailView(OwnAccountFormView):
     template_name = "accounts/change_email.html"
     form_class = ChangeEmailForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         with transaction.atomic():
@@ -498,21 +497,8 @@ class ChangeEmailView(FormView):
 
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
-class ChangePasswordView(FormView):
+class ChangePasswordView(NewPasswordView):
     template_name = "accounts/change_password.html"
     form_class = ChangePasswordForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
-
-    def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_set_password(
-                user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
-            )
-        update_session_auth_hash(self.request, self.request.user)
-        messages.success(self.request, _("Your password is changed. Your other sessions are signed out."))
-        return redirect(reverse("accounts:profile"))
+    success_message = gettext_lazy("Your password is changed. Your other sessions are signed out.")
+    success_url = reverse_lazy("accounts:profile")
