@@ -22,6 +22,10 @@ SEEN_RESOLUTION = 60
 ALWAYS_OPEN = {"theme", "set_language"}
 ENROLMENT_PAGES = {"enrol", "enrol_check_mail", "confirm_email", "logout"}
 NEW_PASSWORD_PAGES = {"new_password", "logout"}
+# Set at sign-in when the tenant requires a mobile device after the password and the person has none:
+# adding one comes before anything else (selfservice.views.ConfirmDeviceView lifts it).
+DEVICE_GATE = "_selfservice_enrol_device"
+DEVICE_PAGES = {"add_device", "confirm_device"}
 
 
 def start_session_clock(request):
@@ -67,6 +71,13 @@ class AccountSessionMiddleware:
             and not (in_accounts and name in NEW_PASSWORD_PAGES)
         ):
             return redirect("accounts:new_password")
+        if request.session.get(DEVICE_GATE) and not (
+            (match.namespace == "selfservice" and name in DEVICE_PAGES) or (in_accounts and name == "logout")
+        ):
+            messages.warning(
+                request, _("Your organisation asks for a mobile device after the password. Add one now.")
+            )
+            return redirect("selfservice:add_device")
         return None
 
     def _session_ended(self, request):

@@ -37,6 +37,7 @@ from .forms import (
     fold,
     identifier_label,
 )
+from .middleware import DEVICE_GATE
 from .models import EmailRegistration, User
 from .password_rules import rules_context
 from .selectors import user_for_sign_in
@@ -83,8 +84,16 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if user.tenant is not None and user.tenant.device_required_for(user):
+            from selfservice import proofs
+            from selfservice.views import begin_second_factor
+
+            if proofs.has_device(user):
+                return begin_second_factor(self.request, user)
+            self.request.session[DEVICE_GATE] = True  # see accounts.middleware
         response = super().form_valid(form)
-        language = form.get_user().preferred_language
+        language = user.preferred_language
         translation.activate(language)
         _set_language_cookie(response, language)
         return response

@@ -96,7 +96,37 @@ class Tenant(models.Model):
     lockout_minutes = models.PositiveIntegerField(
         _("lock duration (minutes)"), default=30, validators=[MinValueValidator(1)]
     )
-    security_question_count = models.PositiveSmallIntegerField(_("security questions required"), default=3)
+    security_question_count = models.PositiveSmallIntegerField(
+        _("security questions required"), default=3, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    helpdesk_question_count = models.PositiveSmallIntegerField(
+        _("help-desk questions required"),
+        default=1,
+        validators=[MaxValueValidator(5)],
+        help_text=_("Questions an agent asks on the phone to check who is calling. 0: none asked."),
+    )
+    recovery_proof_alone = models.BooleanField(
+        _("security questions, PIN or identity data alone are enough to choose a new password"),
+        default=False,
+        help_text=_(
+            "Off (recommended): after such a proof, a one-time code is also mailed to the address on file, "
+            "and the person must type it. Current guidance (NIST SP 800-63B-4, OWASP ASVS 5) no longer "
+            "trusts answers or identity data alone, because others can learn them. On: the proof alone "
+            "suffices, as older portals did; whoever learns the answers can take over the account."
+        ),
+    )
+
+    class DevicePolicy(models.TextChoices):
+        ALTERNATIVE = "alternative", _("One way to sign in, beside the password and the security questions")
+        STAFF = "staff", _("Required after the password for help-desk staff")
+        EVERYONE = "everyone", _("Required after the password for everyone")
+
+    device_policy = models.CharField(
+        _("mobile device (authenticator app)"),
+        max_length=12,
+        choices=DevicePolicy.choices,
+        default=DevicePolicy.ALTERNATIVE,
+    )
     message_expiry_days = models.PositiveIntegerField(
         _("conversation messages expire after (days)"), default=90, validators=[MinValueValidator(1)]
     )
@@ -166,6 +196,11 @@ class Tenant(models.Model):
     @property
     def notice(self):
         return (self.notice_en if _is_english() else self.notice_fr) or self.notice_fr
+
+    def device_required_for(self, user) -> bool:
+        """Must this person give a device code after the password?"""
+        policy = self.device_policy
+        return policy == self.DevicePolicy.EVERYONE or (policy == self.DevicePolicy.STAFF and user.is_staff)
 
     def has_module(self, module: str) -> bool:
         return module in self.MODULES and getattr(self, f"module_{module}")

@@ -13,6 +13,10 @@ SECRET_KEY = env("SECRET_KEY")  # no default: a missing key stops the start
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 # The public address of the portal; mailed links are built from it, never from the Host header.
 PORTAIL_BASE_URL = env("PORTAIL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Keys kept outside the database for what it must not hold in clear: TOTP keys (encrypted) and the
+# SIN digits (keyed hash). The first key is used for new data; list an old one after it to rotate.
+# Without the variable (development, tests), a key is derived from SECRET_KEY; production requires it.
+PORTAIL_DATA_KEYS = env.list("PORTAIL_DATA_KEYS", default=[]) or [f"derived:{SECRET_KEY}"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -25,6 +29,7 @@ INSTALLED_APPS = [
     "django_otp",
     "portal",
     "accounts",
+    "selfservice",
     "messaging",
     "vault",
     "voting",

@@ -18,6 +18,9 @@ if not REDIS_CACHE_URL:  # noqa: F405
     # Sessions, the per-address sign-in throttle and the recovery-mail interval are shared by every
     # process only through Redis; a per-process memory cache would multiply the throttle's allowance.
     raise ImproperlyConfigured("Production needs REDIS_CACHE_URL=redis://…")
+if not env.list("PORTAIL_DATA_KEYS", default=[]):
+    # TOTP keys are encrypted and SIN digits hashed with it; it must not live beside the database.
+    raise ImproperlyConfigured("Production needs PORTAIL_DATA_KEYS=<a random key, distinct from SECRET_KEY>")
 if not env("EMAIL_URL", default=""):
     raise ImproperlyConfigured("Production needs EMAIL_URL=smtp+tls://…")
 

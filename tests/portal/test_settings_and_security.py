@@ -25,6 +25,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:mailer-password@smtp.internal:587",
     "ALLOWED_HOSTS": "portail.example",
     "PORTAIL_BASE_URL": "https://portail.example",
+    "PORTAIL_DATA_KEYS": "example-data-key-for-the-check-only",
 }
 
 
@@ -61,6 +62,13 @@ def test_production_refuses_a_per_process_cache():
     env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "REDIS_CACHE_URL": ""}
     result = run_manage("check", env_overrides=env, settings_module="portal.settings.production")
     assert result.returncode != 0 and "REDIS_CACHE_URL" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_data_key():
+    # Without it the TOTP keys and the SIN digests would be protected by nothing outside the database.
+    env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "PORTAIL_DATA_KEYS": ""}
+    result = run_manage("check", env_overrides=env, settings_module="portal.settings.production")
+    assert result.returncode != 0 and "PORTAIL_DATA_KEYS" in result.stderr
 
 
 @pytest.mark.django_db

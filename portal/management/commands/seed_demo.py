@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts import lockout
 from accounts.models import User
 from portal.models import Tenant
+from selfservice import demo as selfservice_demo
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - the documented demo sign-in, never a real secret
 
@@ -27,6 +28,8 @@ TENANTS = [
             "L’ID utilisateur se trouve sur votre bulletin de paie, à côté de votre ID d’employé."
         ),
         "identifier_hint_en": "Your user ID is on your pay statement, beside your employee ID.",
+        # Seed 000: the questions or the device alone let a person in and choose a new password.
+        "recovery_proof_alone": True,
         "notice_fr": (
             "Ce service est réservé aux employés autorisés, pour consulter et mettre à jour leur propre "
             "dossier. Protégez votre ID utilisateur et votre mot de passe, et avisez le service d’assistance "
@@ -49,6 +52,8 @@ TENANTS = [
         "helpdesk_en": "IT support (demo): 514-555-0150, extension 5050",
         "identifier_hint_fr": "Votre code d’accès figure sur votre carte d’employé, sous votre photo.",
         "identifier_hint_en": "Your access code is on your staff card, below your photo.",
+        # Seed 002: answers, PIN or identity data lead straight to the new password.
+        "recovery_proof_alone": True,
     },
     {
         "slug": "syndicat",
@@ -160,6 +165,7 @@ class Command(BaseCommand):
         self._lock(tenants[LOCKED[0]], LOCKED[1])
         self._members(tenants["syndicat"])
         newcomer_secret = self._newcomer(tenants["coffre"])
+        self_service = selfservice_demo.seed(tenants)
         admin = User.objects.filter(tenant__isnull=True, identifier="admin").first()
         if admin is None:
             admin = User.objects.create_superuser("admin", "admin@portail.example", DEMO_PASSWORD)
@@ -178,7 +184,8 @@ class Command(BaseCommand):
             f"{MEMBER_WITHOUT_EMAIL[2]} {MEMBER_WITHOUT_EMAIL[3]}\n"
             f"  coffre, lost identifier: Paul Exemple, born in {answers['birth_town']} "
             f"(month {answers['birth_month']}), mobile {answers['mobile_phone']}, "
-            f"salarie@coffre.example, private number {answers['private_number']}"
+            f"salarie@coffre.example, private number {answers['private_number']}\n"
+            + selfservice_demo.summary(self_service)
         )
 
     def _person(self, tenant, identifier, email, first, last, staff):

@@ -1,0 +1,246 @@
+"""Writes of the self-service module. Each records an audit entry on the account; each change to a way
+of proving who one is also mails a notice to the address on file, with the help desk's contact."""
+
+from django.contrib.auth.hashers import make_password
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts import actions as account_actions
+from accounts import lockout
+from accounts.actions import _mail
+from portal.audit import record_audit, register_action
+
+from .models import AccountLink, AuthenticatorDevice, BackupCodeDevice, SecurityAnswer
+
+register_action("selfservice.signed_in", _("Signed in to the self-service"))
+register_action("selfservice.questions_changed", _("Security questions updated"))
+register_action("selfservice.helpdesk_questions_changed", _("Help-desk questions updated"))
+register_action("selfservice.questions_disabled", _("Security questions disabled by the help desk"))
+register_action("selfservice.device_added", _("Mobile device added"))
+register_action("selfservice.device_removed", _("Mobile device removed"))
+register_action("selfservice.backup_codes_renewed", _("Backup codes renewed"))
+register_action("selfservice.recovery_code_sent", _("Recovery code mailed"))
+register_action("selfservice.password_recovered", _("Password chosen after an identity check"))
+register_action("selfservice.identifier_recovered", _("Identifier shown after an identity check"))
+register_action("selfservice.unlocked", _("Account unlocked after an identity check"))
+register_action("selfservice.account_linked", _("Account linked"))
+register_action("selfservice.account_unlinked", _("Account link removed"))
+register_action("selfservice.caller_verified", _("Caller checked with the help-desk questions"))
+
+# What the notice mail says changed (translated in the mail's language).
+CHANGES = {
+    "questions": _("Your security questions were updated."),
+    "helpdesk_questions": _("Your help-desk questions were updated."),
+    "questions_disabled": _(
+        "The help desk disabled your security questions, at your request. Choose new ones after your next sign-in."
+    ),
+    "device_added": _("A mobile device was added to your account: %(name)s."),
+    "device_removed": _("A mobile device was removed from your account: %(name)s."),
+    "backup_codes": _("New backup codes were made for your account; the previous ones no longer work."),
+    "linked": _("Your account was linked to your account with %(other)s."),
+    "unlocked": _("Your account was unlocked after an identity check."),
+}
+
+
+def _notice(user, change, **params):
+    # Lazy: the text is translated when the mail is rendered, in the recipient's language.
+    text = lazy(lambda: str(CHANGES[change]) % params if params else str(CHANGES[change]), str)()
+    _mail(user, "security_notice", change=text)
+
+
+def record_sign_in_method(*, user, method, request=None):
+    record_audit(
+        tenant=user.tenant,
+        actor=user,
+        action="selfservice.signed_in",
+        target=user,
+        request=request,
+        details={"method": method},
+    )
+
+
+def do_save_answers(*, user, purpose, rows, existing, request=None):
+    """Replace the person's answers of one set with the rows of the form (an empty answer on a kept
+    question keeps the old hash)."""
+    old = {a.question_id: a for a in existing}
+    keep, new = set(), []
+    for row in rows:
+        question = row.get("question")
+        if not question or row.get("remove"):
+            continue
+        answer = row.get("answer") or ""
+        if not answer.strip() and question.pk in old:
+            keep.add(question.pk)
+            continue
+        item = SecurityAnswer(tenant=user.tenant, user=user, question=question, purpose=purpose)
+        item.set_answer(answer)
+        new.append(item)
+    SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose=purpose).exclude(
+        question_id__in=keep
+    ).delete()
+    SecurityAnswer.objects.bulk_create(new)
+    helpdesk = purpose == SecurityAnswer.Purpose.HELPDESK
+    record_audit(
+        tenant=user.tenant,
+        actor=user,
+        action="selfservice.helpdesk_questions_changed" if helpdesk else "selfservice.questions_changed",
+        target=user,
+        request=request,
+        details={"count": len(keep) + len(new)},
+    )
+    _notice(user, "helpdesk_questions" if helpdesk else "questions")
+
+
+def do_disable_questions(*, user, actor, request=None):
+    """Seed 002: "I don't remember my answers": the help desk disables them; the person recovers by
+    another proof and chooses new ones."""
+    deleted = SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="self").delete()[0]
+    record_audit(
+        tenant=user.tenant, actor=actor, action="selfservice.questions_disabled", target=user, request=request
+    )
+    _notice(user, "questions_disabled")
+    return deleted
+
+
+def do_confirm_device(*, device, request=None) -> list[str]:
+    """The first right code confirms the device. Backup codes come with the first device."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user = device.user
+    record_audit(
+        tenant=user.tenant,
+        actor=user,
+        action="selfservice.device_added",
+        target=user,
+        request=request,
+        details={"device": device.name},
+    )
+    _notice(user, "device_added", name=device.name)
+    backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
+    if backup is None or not backup.codes.exists():
+        return _new_codes(user)
+    return []
+
+
+def _new_codes(user):
+    backup, _created = BackupCodeDevice.objects.get_or_create(
+        user=user, tenant=user.tenant, defaults={"name": "backup", "confirmed": True}
+    )
+    return backup.replace_codes()
+
+
+def do_renew_backup_codes(*, user, request=None) -> list[str]:
+    codes = _new_codes(user)
+    record_audit(
+        tenant=user.tenant, actor=user, action="selfservice.backup_codes_renewed", target=user, request=request
+    )
+    _notice(user, "backup_codes")
+    return codes
+
+
+def do_remove_device(*, device, actor, request=None):
+    user = device.user
+    name = device.name
+    device.delete()
+    if not AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists():
+        # No app left: the backup codes go too, so a forgotten sheet of paper is not a way in.
+        BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).delete()
+    record_audit(
+        tenant=user.tenant,
+        actor=actor,
+        action="selfservice.device_removed",
+        target=user,
+        request=request,
+        details={"device": name},
+    )
+    _notice(user, "device_removed", name=name)
+
+
+def do_mail_recovery_code(*, user, code, request=None):
+    _mail(user, "recovery_code", code=code)
+    record_audit(
+        tenant=user.tenant, actor=None, action="selfservice.recovery_code_sent", target=user, request=request
+    )
+
+
+def do_recover_password(*, user, raw_password, method, request=None):
+    """A new password after an identity check: lock lifted, other sessions ended, notice mailed
+    (accounts.actions.do_set_password does all three)."""
+    account_actions.do_set_password(user=user, raw_password=raw_password, request=request)
+    record_audit(
+        tenant=user.tenant,
+        actor=user,
+        action="selfservice.password_recovered",
+        target=user,
+        request=request,
+        details={"method": method},
+    )
+
+
+def do_send_identifier(*, user, method, request=None):
+    _mail(user, "identifier_reminder")
+    record_audit(
+        tenant=user.tenant,
+        actor=None,
+        action="selfservice.identifier_recovered",
+        target=user,
+        request=request,
+        details={"method": method},
+    )
+
+
+def do_self_unlock(*, user, method, request=None, actor=None):
+    lockout.unlock_account(user)
+    record_audit(
+        tenant=user.tenant,
+        actor=actor or user,
+        action="selfservice.unlocked",
+        target=user,
+        request=request,
+        details={"method": method},
+    )
+    _notice(user, "unlocked")
+
+
+def do_link_accounts(*, user, other, request=None):
+    AccountLink.objects.get_or_create(user=user, other=other, defaults={"tenant": user.tenant})
+    AccountLink.objects.get_or_create(user=other, other=user, defaults={"tenant": other.tenant})
+    for account, partner in ((user, other), (other, user)):
+        # Each tenant's log names its own account only: another tenant's identifier never shows there.
+        record_audit(
+            tenant=account.tenant,
+            actor=account,
+            action="selfservice.account_linked",
+            target=account,
+            request=request,
+        )
+        _notice(account, "linked", other=partner.tenant.name)
+
+
+def do_unlink_accounts(*, link, request=None):
+    user, other = link.user, link.other
+    AccountLink.objects.filter(user=other, other=user).delete()  # tenant-guard: both rows of one pair
+    link.delete()
+    for account in (user, other):
+        record_audit(
+            tenant=account.tenant, actor=account, action="selfservice.account_unlinked", target=account, request=request
+        )
+
+
+def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict:
+    """The agent types what the caller says; the result is right or wrong per question, nothing more."""
+    answers = list(
+        SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="helpdesk").select_related("question")
+    )
+    results = {a.question_id: a.check_answer(given.get(a.question_id, "")) for a in answers}
+    if not answers:
+        make_password("")
+    record_audit(
+        tenant=user.tenant,
+        actor=actor,
+        action="selfservice.caller_verified",
+        target=user,
+        request=request,
+        details={"right": sum(results.values()), "asked": len(results)},
+    )
+    return results

@@ -1,0 +1,896 @@
+"""Password self-service (seeds 000 and 002): sign in by password, security questions or mobile
+device; recover a password or an identifier by questions, PIN or identity data; unlock an account;
+manage one's questions, devices and linked accounts.
+
+The signed-out journeys keep their state in the session (proofs.FLOW_KEY): the identifier typed, the
+step reached, and which account proved itself. Until a proof succeeds, every page is the same whether
+the identifier names an account or not."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+from django_otp import login as otp_login
+
+from accounts import actions as account_actions
+from accounts.forms import NewPasswordForm, WRONG_CREDENTIALS, spend_password_hash
+from accounts.middleware import DEVICE_GATE
+from accounts.models import User
+from accounts.password_rules import rules_context
+from accounts.selectors import user_for_sign_in
+from accounts.views import ChangePasswordView, _set_language_cookie
+from portal.models import AuditEntry, Tenant
+
+from . import actions, proofs
+from .forms import (
+    INCORRECT_ANSWERS,
+    NO_MATCH,
+    WRONG_CODE,
+    AddDeviceForm,
+    AnswersForm,
+    ChangePasswordsForm,
+    ConfirmDeviceForm,
+    ConfirmPasswordForm,
+    DeviceCodeForm,
+    IdentifierForm,
+    IdentityForm,
+    LinkAccountForm,
+    MailCodeForm,
+    PasswordStepForm,
+    PinForm,
+    QuestionsFormSetFactory,
+    RenameDeviceForm,
+)
+from .models import AccountLink, AuthenticatorDevice, RecoveryIdentity, SecurityAnswer, SecurityQuestion
+
+BACKEND = "accounts.backends.TenantBackend"
+SECOND_FACTOR = "second_factor"
+signed_out = method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
+signed_in = method_decorator([login_required, never_cache, sensitive_post_parameters()], name="dispatch")
+
+
+def _account(request, flow):
+    return user_for_sign_in(tenant=request.tenant, identifier=flow.get("identifier", ""))
+
+
+def _sign_in(request, user, *, method, device=None):
+    """The proof is complete: sign in (the session key changes), remember the device if one was used."""
+    login(request, user, backend=BACKEND)
+    if device is not None:
+        otp_login(request, device)
+    proofs.end_flow(request)
+    actions.record_sign_in_method(user=user, method=method, request=request)
+    translation.activate(user.preferred_language)
+    response = redirect("selfservice:menu")
+    _set_language_cookie(response, user.preferred_language)
+    return response
+
+
+def begin_second_factor(request, user):
+    """The password was right and the tenant asks for the device too: the device step comes before
+    the session is signed in. Called by the self-service password step and by accounts' sign-in."""
+    flow = proofs.start_flow(request, SECOND_FACTOR, user.identifier)
+    flow["account"] = user.pk
+    proofs.save_flow(request, flow)
+    return redirect("selfservice:device")
+
+
+# Signing in: identifier, then method ---------------------------------------------------------------
+
+
+@signed_out
+class SignInView(FormView):
+    """Seed 000 steps 2-3: the identifier first."""
+
+    template_name = "selfservice/sign_in.html"
+    form_class = IdentifierForm
+    purpose = "sign_in"
+    next_step = "selfservice:methods"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.purpose == "sign_in":
+            return redirect("selfservice:menu")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "tenant": self.request.tenant}
+
+    def form_valid(self, form):
+        proofs.start_flow(self.request, self.purpose, form.cleaned_data["identifier"].strip())
+        return redirect(self.next_step)
+
+
+@method_decorator(never_cache, name="dispatch")
+class MethodsView(TemplateView):
+    """Seed 000 step 4: the same three choices for every identifier, so the page never tells which
+    methods an account has set up (or whether it exists)."""
+
+    template_name = "selfservice/methods.html"
+    purposes = ("sign_in", "unlock")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.flow = proofs.get_flow(request, *self.purposes)
+        if self.flow is None:
+            return redirect("selfservice:sign_in")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "flow": self.flow}
+
+
+class FlowStepView(FormView):
+    """A step of a signed-out journey; `purposes` lists the journeys it belongs to."""
+
+    purposes = ("sign_in",)
+    restart = "selfservice:sign_in"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.flow = proofs.get_flow(request, *self.purposes)
+        if self.flow is None:
+            messages.info(request, _("Please start again: the page expired or was opened directly."))
+            return redirect(self.restart)
+        self.account = self.get_account()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_account(self):
+        return _account(self.request, self.flow)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "flow": self.flow}
+
+    def attempt(self, form, check, error):
+        outcome = proofs.attempt(
+            self.request,
+            account=self.account,
+            identifier=self.flow["identifier"],
+            check=check,
+            scope="unlock" if self.flow["purpose"] == "unlock" else "",
+        )
+        if not outcome.ok:
+            form.add_error(None, outcome.error or error)
+        return outcome.ok
+
+    def proved(self, method, device=None):
+        """What a successful proof leads to, by journey."""
+        purpose, user = self.flow["purpose"], self.account
+        if purpose == "sign_in":
+            if self.request.tenant.device_required_for(user) and device is None:
+                if proofs.has_device(user):
+                    return begin_second_factor(self.request, user)
+                self.request.session[DEVICE_GATE] = True
+            return _sign_in(self.request, user, method=method, device=device)
+        if purpose == SECOND_FACTOR:
+            return _sign_in(self.request, user, method="password+device", device=device)
+        if purpose == "unlock":
+            with transaction.atomic():
+                actions.do_self_unlock(user=user, method=method, request=self.request)
+            proofs.end_flow(self.request)
+            return render(self.request, "selfservice/unlocked.html")
+        return proved_for_recovery(self.request, self.flow, user, method)
+
+
+@signed_out
+class PasswordStepView(FlowStepView):
+    """Seed 000 step 5."""
+
+    template_name = "selfservice/step_password.html"
+    form_class = PasswordStepForm
+
+    def form_valid(self, form):
+        user = self.account
+        password = form.cleaned_data["password"]
+
+        def check():
+            if user is None:
+                spend_password_hash(password)
+                return False
+            return user.is_active and user.check_password(password)
+
+        if not self.attempt(form, check, WRONG_CREDENTIALS):
+            return self.form_invalid(form)
+        return self.proved("password")
+
+
+@signed_out
+class QuestionsStepView(FlowStepView):
+    """Answer the security questions (sign-in, recovery or unlock). One message for any wrong answer:
+    saying which one is wrong would help a guesser; only the signed-in trial (step 11) says it."""
+
+    template_name = "selfservice/step_questions.html"
+    form_class = AnswersForm
+    purposes = ("sign_in", "recover", "unlock")
+
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        self.answers = proofs.answers_of(self.account)
+        if self.answers:
+            questions = [a.question for a in self.answers]
+        else:
+            count = self.request.tenant.security_question_count
+            questions = proofs.decoy_questions(self.request.tenant, self.flow["identifier"], count)
+        return {**super().get_form_kwargs(), "questions": questions}
+
+    def form_valid(self, form):
+        answers = self.answers
+
+        def check():
+            if not answers:
+                for value in form.cleaned_data.values():
+                    spend_password_hash(value)
+                return False
+            return all(proofs.check_answers(answers, form.given(answers)).values())
+
+        if not self.attempt(form, check, INCORRECT_ANSWERS):
+            return self.form_invalid(form)
+        return self.proved("questions")
+
+
+@signed_out
+class DeviceStepView(FlowStepView):
+    """Seed 000 step 4, "Appareil mobile": a code from the authenticator app, or a backup code."""
+
+    template_name = "selfservice/step_device.html"
+    form_class = DeviceCodeForm
+    purposes = ("sign_in", "unlock", SECOND_FACTOR)
+
+    def get_account(self):
+        if self.flow["purpose"] == SECOND_FACTOR:
+            return User.objects.for_tenant(self.request.tenant).filter(pk=self.flow.get("account")).first()
+        return super().get_account()
+
+    def form_valid(self, form):
+        found = {}
+
+        def check():
+            found["device"] = proofs.verify_device_code(self.account, form.cleaned_data["code"])
+            return found["device"] is not None
+
+        if not self.attempt(form, check, WRONG_CODE):
+            return self.form_invalid(form)
+        return self.proved("device", device=found["device"])
+
+
+# Recovery (seed 002) --------------------------------------------------------------------------------
+
+
+class ForgotPasswordView(SignInView):
+    """Seed 002 section 1: "Mot de passe oublié?" with the identifier known."""
+
+    template_name = "selfservice/forgot_password.html"
+    purpose = "recover"
+    next_step = "selfservice:recover"
+
+
+@never_cache
+def recover(request):
+    """Seed 002's decision: security questions if the account has some, else employee number + PIN.
+    An unknown identifier goes one way or the other by a keyed hash, as a real account would."""
+    flow = proofs.get_flow(request, "recover")
+    if flow is None:
+        return redirect("selfservice:forgot_password")
+    account = _account(request, flow)
+    if account is not None:
+        has_questions = bool(proofs.answers_of(account))
+    else:
+        has_questions = proofs.decoy_prefers_questions(request.tenant, flow["identifier"])
+    return redirect("selfservice:recover_questions" if has_questions else "selfservice:recover_pin")
+
+
+class ForgotIdentifierView(TemplateView):
+    """Seed 002 section 2, "je ne connais pas mon code": choose how to prove who you are."""
+
+    template_name = "selfservice/forgot_identifier.html"
+
+    def get(self, request, *args, **kwargs):
+        proofs.start_flow(request, "identifier")
+        return super().get(request, *args, **kwargs)
+
+
+@signed_out
+class PinStepView(FlowStepView):
+    template_name = "selfservice/step_pin.html"
+    form_class = PinForm
+    purposes = ("recover", "identifier")
+    restart = "selfservice:forgot_password"
+
+    def get_account(self):
+        return _account(self.request, self.flow) if self.flow["purpose"] == "recover" else None
+
+    def form_valid(self, form):
+        number = "".join(form.cleaned_data["employee_number"].split())
+        identity = (
+            RecoveryIdentity.objects.for_tenant(self.request.tenant)
+            .filter(employee_number=number)
+            .select_related("user")
+            .first()
+        )
+        if self.flow["purpose"] == "recover" and identity is not None and identity.user_id != getattr(
+            self.account, "pk", None
+        ):
+            identity = None
+        if self.flow["purpose"] == "identifier":
+            self.account = identity.user if identity is not None else None
+            self.flow["identifier"] = self.flow["identifier"] or f"employee:{number}"
+
+        def check():
+            if identity is None:
+                spend_password_hash(form.cleaned_data["pin"])
+                return False
+            return identity.check_pin(form.cleaned_data["pin"]) and identity.user.is_active
+
+        if not self.attempt(form, check, NO_MATCH):
+            return self.form_invalid(form)
+        return self.proved("pin")
+
+
+@signed_out
+class IdentityStepView(FlowStepView):
+    """Seed 002, "cliquez ici pour vous identifier autrement"."""
+
+    template_name = "selfservice/step_identity.html"
+    form_class = IdentityForm
+    purposes = ("recover", "identifier")
+    restart = "selfservice:forgot_password"
+
+    def get_account(self):
+        return _account(self.request, self.flow) if self.flow["purpose"] == "recover" else None
+
+    def form_valid(self, form):
+        from accounts.forms import fold
+
+        data, tenant = form.cleaned_data, self.request.tenant
+        from .models import sin_digests
+
+        candidates = RecoveryIdentity.objects.for_tenant(tenant).filter(
+            birth_date=data["birth_date"], sin_digest__in=sin_digests(tenant.pk, data["sin_digits"])
+        ).select_related("user")
+        matches = [
+            c
+            for c in candidates[:5]
+            if fold(c.user.first_name) == fold(data["first_name"]) and fold(c.user.last_name) == fold(data["last_name"])
+        ]
+        identity = matches[0] if len(matches) == 1 else None
+        if self.flow["purpose"] == "recover":
+            if identity is not None and identity.user_id != getattr(self.account, "pk", None):
+                identity = None
+        else:
+            self.account = identity.user if identity is not None else None
+            label = f"identity:{fold(data['last_name'])}|{data['birth_date']}"
+            self.flow["identifier"] = self.flow["identifier"] or label
+
+        def check():
+            spend_password_hash(data["sin_digits"])  # the same time whatever the outcome
+            return identity is not None and identity.user.is_active
+
+        if not self.attempt(form, check, NO_MATCH):
+            return self.form_invalid(form)
+        return self.proved("identity")
+
+
+def proved_for_recovery(request, flow, user, method):
+    """The proof succeeded. Where the tenant trusts it alone (seeds 000, 002), go on; otherwise a code
+    goes to the address on file first (the default, NIST SP 800-63B-4)."""
+    flow.update(account=user.pk, method=method)
+    if request.tenant.recovery_proof_alone:
+        flow["proved"] = True
+        proofs.save_flow(request, flow)
+        return redirect(_after_proof(flow))
+    if not user.email:
+        proofs.end_flow(request)
+        return render(request, "selfservice/no_address.html")
+    code = proofs.new_mail_code()
+    flow["code"] = proofs.code_digest(code)
+    flow["code_at"] = flow["at"] = int(__import__("time").time())
+    proofs.save_flow(request, flow)
+    with transaction.atomic():
+        actions.do_mail_recovery_code(user=user, code=code, request=request)
+    return redirect("selfservice:recover_mail_code")
+
+
+def _after_proof(flow):
+    return "selfservice:recover_new_password" if flow["purpose"] == "recover" else "selfservice:identifier_found"
+
+
+class ProvedAccountMixin:
+    """Steps after the proof: the account is the one that proved itself, on this tenant."""
+
+    def get_account(self):
+        return User.objects.for_tenant(self.request.tenant).filter(pk=self.flow.get("account")).first()
+
+
+@signed_out
+class MailCodeStepView(ProvedAccountMixin, FlowStepView):
+    template_name = "selfservice/step_mail_code.html"
+    form_class = MailCodeForm
+    purposes = ("recover", "identifier")
+    restart = "selfservice:forgot_password"
+
+    def dispatch(self, request, *args, **kwargs):
+        flow = proofs.get_flow(request, *self.purposes)
+        if flow is None or not flow.get("code"):
+            return redirect(self.restart)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        import hmac
+
+        given = "".join(form.cleaned_data["code"].split())
+
+        def check():
+            return hmac.compare_digest(proofs.code_digest(given), self.flow["code"])
+
+        if not self.attempt(form, check, _("This code is not the one we sent. Check the latest e-mail.")):
+            return self.form_invalid(form)
+        self.flow["proved"] = True
+        self.flow.pop("code", None)
+        proofs.save_flow(self.request, self.flow)
+        return redirect(_after_proof(self.flow))
+
+
+class ProvedStepMixin(ProvedAccountMixin):
+    def dispatch(self, request, *args, **kwargs):
+        flow = proofs.get_flow(request, *self.purposes)
+        if flow is None or not flow.get("proved"):
+            return redirect(self.restart)
+        return super().dispatch(request, *args, **kwargs)
+
+
+@signed_out
+class RecoverNewPasswordView(ProvedStepMixin, FlowStepView):
+    """Seed 002: "Choisissez un nouveau mot de passe en respectant les critères énumérés"."""
+
+    template_name = "selfservice/new_password.html"
+    form_class = NewPasswordForm
+    purposes = ("recover",)
+    restart = "selfservice:forgot_password"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.account}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **rules_context(self.account)}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            actions.do_recover_password(
+                user=self.account,
+                raw_password=form.cleaned_data["new_password1"],
+                method=self.flow.get("method", ""),
+                request=self.request,
+            )
+        proofs.end_flow(self.request)
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return redirect("accounts:login")
+
+
+@method_decorator(never_cache, name="dispatch")
+class IdentifierFoundView(ProvedStepMixin, FlowStepView):
+    """Seed 002 section 2: the identifier is shown on the page, and mailed to the address on file."""
+
+    template_name = "selfservice/identifier_found.html"
+    form_class = PasswordStepForm  # unused: the page has no form
+    purposes = ("identifier",)
+    restart = "selfservice:forgot_identifier"
+
+    def get(self, request, *args, **kwargs):
+        user = self.account
+        with transaction.atomic():
+            actions.do_send_identifier(user=user, method=self.flow.get("method", ""), request=request)
+        proofs.end_flow(request)
+        return render(request, self.template_name, {"account": user})
+
+
+# Unlock -----------------------------------------------------------------------------------------------
+
+
+class UnlockView(SignInView):
+    """A locked person proves who they are by questions or device and lifts the lock, no password."""
+
+    template_name = "selfservice/unlock.html"
+    purpose = "unlock"
+    next_step = "selfservice:unlock_methods"
+
+
+class UnlockMethodsView(MethodsView):
+    template_name = "selfservice/unlock_methods.html"
+    purposes = ("unlock",)
+
+
+# Signed in: "Mon profil" ---------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def menu(request):
+    """Seed 000 step 6."""
+    user = request.user
+    return render(
+        request,
+        "selfservice/menu.html",
+        {
+            "question_count": SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="self").count(),
+            "device_count": AuthenticatorDevice.objects.for_tenant(user.tenant)
+            .filter(user=user, confirmed=True)
+            .count(),
+        },
+    )
+
+
+@signed_in
+class QuestionsView(TemplateView):
+    """Seed 000 steps 7-8: choose questions from the tenant's catalogue, type the answers, add or remove
+    rows; "questions still required [n]" until the tenant's count is reached."""
+
+    template_name = "selfservice/questions.html"
+    purpose = SecurityAnswer.Purpose.SELF
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.user = request.user
+        tenant = request.user.tenant if request.user.is_authenticated else None
+        if tenant is not None:
+            self.required = (
+                tenant.security_question_count
+                if self.purpose == SecurityAnswer.Purpose.SELF
+                else tenant.helpdesk_question_count
+            )
+            self.catalogue = SecurityQuestion.objects.for_tenant(tenant).filter(is_active=True)
+
+    def formset(self, data=None):
+        existing = proofs.answers_of(self.user, self.purpose)
+        rows = max(self.required, len(existing), 1)
+        if data is not None:
+            try:
+                rows = max(rows, min(int(data.get("form-TOTAL_FORMS", rows)), 9))
+            except ValueError:
+                pass
+            if "add" in data:
+                rows = min(rows + 1, 9)
+        initial = [{"question": a.question} for a in existing]
+        if data is not None and "add" in data:
+            data = data.copy()
+            data["form-TOTAL_FORMS"] = str(rows)
+        formset = QuestionsFormSetFactory(
+            data,
+            initial=initial,
+            user=self.user,
+            purpose=self.purpose,
+            required=self.required,
+            catalogue=self.catalogue,
+            existing=existing,
+            form_kwargs={},
+        )
+        formset.extra = max(0, rows - len(initial))
+        return formset, existing
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "formset" not in context:
+            context["formset"], existing = self.formset()
+        else:
+            existing = context.pop("existing")
+        context.update(
+            purpose=self.purpose,
+            required=self.required,
+            still_required=max(0, self.required - len(existing)),
+            helpdesk=self.purpose == SecurityAnswer.Purpose.HELPDESK,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        formset, existing = self.formset(request.POST)
+        if "add" in request.POST or not formset.is_valid():
+            return self.render_to_response(self.get_context_data(formset=formset, existing=existing))
+        with transaction.atomic():
+            actions.do_save_answers(
+                user=self.user, purpose=self.purpose, rows=formset.cleaned_data, existing=existing, request=request
+            )
+        messages.success(request, _("Your security questions are updated."))
+        return redirect(request.path)
+
+
+class HelpDeskQuestionsView(QuestionsView):
+    purpose = SecurityAnswer.Purpose.HELPDESK
+
+
+@signed_in
+class TryQuestionsView(FormView):
+    """Seed 000 steps 9-11: answer each question; the page says which ones are wrong. Each wrong try
+    counts towards the account's lockout, like any other failure."""
+
+    template_name = "selfservice/try_questions.html"
+    form_class = AnswersForm
+
+    def get_form_kwargs(self):
+        self.answers = proofs.answers_of(self.request.user)
+        return {**super().get_form_kwargs(), "questions": [a.question for a in self.answers]}
+
+    def form_valid(self, form):
+        results = {}
+
+        def check():
+            results.update(proofs.check_answers(self.answers, form.given(self.answers)))
+            return all(results.values())
+
+        outcome = proofs.attempt(
+            self.request, account=self.request.user, identifier=self.request.user.identifier, check=check
+        )
+        wrong = [a.question for a in self.answers if not results.get(a.pk, False)]
+        return self.render_to_response(
+            self.get_context_data(form=form, tried=True, all_right=outcome.ok, wrong=wrong, error=outcome.error)
+        )
+
+
+@login_required
+@never_cache
+def history(request):
+    """"Afficher l'historique des changements": questions, devices, links and recoveries, dated."""
+    entries = (
+        AuditEntry.objects.for_tenant(request.user.tenant)
+        .filter(target_id=str(request.user.pk), action__startswith="selfservice.")
+        .order_by("-created_at")[:50]
+    )
+    return render(request, "selfservice/history.html", {"entries": entries})
+
+
+# Mobile devices -------------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def devices(request):
+    user = request.user
+    from .models import BackupCodeDevice
+
+    backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
+    return render(
+        request,
+        "selfservice/devices.html",
+        {
+            "devices": proofs.devices_of(user),
+            "backup_left": backup.codes.count() if backup else None,
+            "required": user.tenant.device_required_for(user),
+        },
+    )
+
+
+PENDING_DEVICE = "_selfservice_pending_device"
+
+
+@signed_in
+class AddDeviceView(FormView):
+    """Step 1: a name and the password again. Step 2: scan the code, type the first code."""
+
+    template_name = "selfservice/add_device.html"
+    form_class = AddDeviceForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        user = self.request.user
+        with transaction.atomic():
+            AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=False).delete()
+            device = AuthenticatorDevice.start(user, form.cleaned_data["name"])
+            device.save()
+        self.request.session[PENDING_DEVICE] = device.pk
+        return redirect("selfservice:confirm_device")
+
+
+@signed_in
+class ConfirmDeviceView(FormView):
+    template_name = "selfservice/confirm_device.html"
+    form_class = ConfirmDeviceForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.device = (
+                AuthenticatorDevice.objects.for_tenant(request.user.tenant)
+                .filter(user=request.user, confirmed=False, pk=request.session.get(PENDING_DEVICE))
+                .first()
+            )
+            if self.device is None:
+                return redirect("selfservice:devices")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        issuer = self.request.tenant.name
+        uri = self.device.provisioning_uri(issuer)
+        qr = segno.make(uri, error="m")
+        return {
+            **super().get_context_data(**kwargs),
+            "device": self.device,
+            "qr_svg": qr.svg_data_uri(scale=5, border=2),
+            "key_groups": " ".join(self.device.base32_key[i : i + 4] for i in range(0, 32, 4)),
+        }
+
+    def form_valid(self, form):
+        device = self.device
+        if not device.verify_token(form.cleaned_data["code"]):
+            form.add_error("code", _("This code is not the one the app shows. Check the time on your phone and type the current code."))
+            return self.form_invalid(form)
+        with transaction.atomic():
+            codes = actions.do_confirm_device(device=device, request=self.request)
+        self.request.session.pop(PENDING_DEVICE, None)
+        self.request.session.pop(DEVICE_GATE, None)
+        otp_login(self.request, device)
+        self.request.session.cycle_key()
+        messages.success(self.request, _("Your device is registered. Keep these backup codes somewhere safe."))
+        return render(self.request, "selfservice/backup_codes.html", {"codes": codes, "fresh": True})
+
+
+@signed_in
+class RenameDeviceView(FormView):
+    template_name = "selfservice/rename_device.html"
+    form_class = RenameDeviceForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.device = get_object_or_404(
+                AuthenticatorDevice.objects.for_tenant(request.user.tenant), pk=kwargs["pk"], user=request.user
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"name": self.device.name}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "device": self.device}
+
+    def form_valid(self, form):
+        self.device.name = form.cleaned_data["name"]
+        self.device.save(update_fields=["name"])
+        messages.success(self.request, _("The device is renamed."))
+        return redirect("selfservice:devices")
+
+
+@signed_in
+class RemoveDeviceView(RenameDeviceView):
+    template_name = "selfservice/remove_device.html"
+    form_class = ConfirmPasswordForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            actions.do_remove_device(device=self.device, actor=self.request.user, request=self.request)
+        messages.success(self.request, _("The device is removed. Its codes no longer work."))
+        return redirect("selfservice:devices")
+
+
+@signed_in
+class BackupCodesView(FormView):
+    """New backup codes (the old ones stop working), shown once, to print."""
+
+    template_name = "selfservice/new_backup_codes.html"
+    form_class = ConfirmPasswordForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            codes = actions.do_renew_backup_codes(user=self.request.user, request=self.request)
+        return render(self.request, "selfservice/backup_codes.html", {"codes": codes})
+
+
+# Linked accounts and password changes ------------------------------------------------------------------------
+
+
+def _linked(user):
+    return [
+        link.other
+        for link in AccountLink.objects.for_tenant(user.tenant).filter(user=user).select_related("other__tenant")
+    ]
+
+
+@signed_in
+class LinksView(FormView):
+    """Seed 000, "Joindre d'autres comptes": sign in to another organisation's account to link it."""
+
+    template_name = "selfservice/links.html"
+    form_class = LinkAccountForm
+
+    def get_form_kwargs(self):
+        tenants = Tenant.objects.filter(is_active=True, module_accounts=True).exclude(pk=self.request.user.tenant_id)
+        return {**super().get_form_kwargs(), "tenants": tenants}
+
+    def get_context_data(self, **kwargs):
+        links = AccountLink.objects.for_tenant(self.request.user.tenant).filter(user=self.request.user)
+        return {**super().get_context_data(**kwargs), "links": links.select_related("other__tenant")}
+
+    def form_valid(self, form):
+        other_tenant = form.cleaned_data["tenant"]
+        identifier = form.cleaned_data["identifier"]
+        other = user_for_sign_in(tenant=other_tenant, identifier=identifier)
+        password = form.cleaned_data["password"]
+
+        def check():
+            if other is None:
+                spend_password_hash(password)
+                return False
+            return other.is_active and other.check_password(password)
+
+        outcome = proofs.attempt(
+            self.request, account=other, identifier=identifier, check=check, tenant=other_tenant
+        )
+        if not outcome.ok:
+            form.add_error(None, outcome.error or WRONG_CREDENTIALS)
+            return self.form_invalid(form)
+        with transaction.atomic():
+            actions.do_link_accounts(user=self.request.user, other=other, request=self.request)
+        messages.success(self.request, _("The accounts are linked."))
+        return redirect("selfservice:links")
+
+
+@login_required
+@require_POST
+def unlink(request, pk):
+    link = get_object_or_404(AccountLink.objects.for_tenant(request.user.tenant), pk=pk, user=request.user)
+    with transaction.atomic():
+        actions.do_unlink_accounts(link=link, request=request)
+    messages.success(request, _("The accounts are no longer linked."))
+    return redirect("selfservice:links")
+
+
+class ChangePasswordsView(ChangePasswordView):
+    """"Modifier les mots de passe": the password of this account and, if chosen, of linked ones."""
+
+    template_name = "selfservice/change_passwords.html"
+    form_class = ChangePasswordsForm
+    success_url = "selfservice:menu"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "linked": _linked(self.request.user)}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        with transaction.atomic():
+            for other in form.chosen():
+                account_actions.do_set_password(
+                    user=other, raw_password=form.cleaned_data["new_password1"], request=self.request, actor=other
+                )
+        return response
+
+
+@login_required
+@never_cache
+def unlock_accounts(request):
+    """"Déverrouiller les comptes": this account and the linked ones, with their state; a linked account
+    that is locked can be unlocked from here, since its owner proved it when linking."""
+    from accounts import lockout
+
+    user = request.user
+    accounts = [user, *_linked(user)]
+    if request.method == "POST":
+        target = next((a for a in accounts[1:] if str(a.pk) == request.POST.get("account")), None)
+        if target is not None:
+            with transaction.atomic():
+                actions.do_self_unlock(user=target, method="linked", request=request, actor=target)
+            messages.success(request, _("The account is unlocked."))
+        return redirect("selfservice:unlock_accounts")
+    rows = [
+        {"account": a, "locked": lockout.current_state(a.tenant, lockout.lock_key(a.tenant, user=a)).locked}
+        for a in accounts
+    ]
+    return render(request, "selfservice/unlock_accounts.html", {"rows": rows})
+
+
+def sign_in_url(request):
+    return reverse("selfservice:sign_in")

@@ -1,0 +1,143 @@
+"""Seed 000 steps 2 to 5: identifier, then one of three methods."""
+
+import pytest
+
+from accounts import lockout
+from accounts.models import User
+
+from .conftest import RIGHT, add_device, current_code, errors
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, tenant, identifier):
+    response = client.post(f"/{tenant.slug}/self-service/sign-in/", {"identifier": identifier})
+    assert response.status_code == 302 and response["Location"].endswith("/self-service/sign-in/methods/")
+
+
+def test_identifier_page_tells_to_call_the_help_desk_when_nothing_is_set_up(client, poste):
+    page = errors(client.get(f"/{poste.slug}/self-service/sign-in/"))
+    assert "call the help desk" in page and "1-800-555-0100" in page
+
+
+def test_sign_in_with_the_password(client, camille, password):
+    start(client, camille.tenant, "e100001")
+    methods = errors(client.get(f"/{camille.tenant.slug}/self-service/sign-in/methods/"))
+    for choice in ("Use the password", "Answer the security questions", "Mobile device"):
+        assert choice in methods
+    response = client.post(f"/{camille.tenant.slug}/self-service/sign-in/password/", {"password": password})
+    assert response.status_code == 302 and response["Location"].endswith("/self-service/")
+    menu = errors(client.get(response["Location"]))
+    for item in ("Change passwords", "Unlock accounts", "View profile", "Update security questions",
+                 "Link other accounts", "Register mobile devices"):
+        assert item in menu
+
+
+def test_sign_in_with_the_security_questions_normalised(client, camille):
+    start(client, camille.tenant, "E100001")
+    page = client.get(f"/{camille.tenant.slug}/self-service/sign-in/questions/")
+    assert "What was the name of your first pet?" in page.content.decode()
+    response = client.post(f"/{camille.tenant.slug}/self-service/sign-in/questions/", RIGHT)
+    assert response.status_code == 302
+    assert client.get(f"/{camille.tenant.slug}/self-service/").status_code == 200
+
+
+def test_a_wrong_answer_refuses_without_saying_which(client, camille):
+    start(client, camille.tenant, "E100001")
+    response = client.post(f"/{camille.tenant.slug}/self-service/sign-in/questions/", {**RIGHT, "q1": "Paris"})
+    assert response.status_code == 200
+    assert "One or more answers are incorrect." in errors(response)
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_with_the_mobile_device_changes_the_session_key_and_refuses_a_reused_code(client, camille):
+    device = add_device(camille)
+    start(client, camille.tenant, "E100001")
+    before = client.session.session_key
+    code = current_code(device)
+    response = client.post(f"/{camille.tenant.slug}/self-service/sign-in/device/", {"code": code})
+    assert response.status_code == 302
+    assert client.session.session_key != before
+    assert client.session["otp_device_id"] == device.persistent_id
+    # The same code a second time, by someone else: refused.
+    from django.test import Client
+
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    start(other, camille.tenant, "E100001")
+    again = other.post(f"/{camille.tenant.slug}/self-service/sign-in/device/", {"code": code})
+    assert again.status_code == 200 and "This code is not valid" in errors(again)
+
+
+def test_unknown_identifier_sees_the_same_pages_and_decoy_questions(client, poste, camille):
+    start(client, poste, "NOBODY1")
+    methods = client.get(f"/{poste.slug}/self-service/sign-in/methods/")
+    assert methods.status_code == 200
+    page = client.get(f"/{poste.slug}/self-service/sign-in/questions/")
+    assert len(page.context["form"].fields) == poste.security_question_count
+    again = client.get(f"/{poste.slug}/self-service/sign-in/questions/")
+    assert [f.label for f in page.context["form"].fields.values()] == [
+        f.label for f in again.context["form"].fields.values()
+    ], "the same identifier always sees the same questions"
+    response = client.post(f"/{poste.slug}/self-service/sign-in/questions/", {"q0": "a", "q1": "b", "q2": "c"})
+    assert "One or more answers are incorrect." in errors(response)
+
+
+def test_failures_of_every_method_count_towards_one_lock(client, camille, password):
+    tenant = camille.tenant
+    add_device(camille)
+    start(client, tenant, "E100001")
+    base = f"/{tenant.slug}/self-service/sign-in/"
+    client.post(base + "password/", {"password": "wrong one"})
+    client.post(base + "questions/", {**RIGHT, "q0": "wrong"})
+    client.post(base + "device/", {"code": "000000"})
+    client.post(base + "password/", {"password": "wrong again"})
+    locked = client.post(base + "questions/", {**RIGHT, "q2": "bleu"})
+    assert "temporarily locked" in errors(locked)
+    state = lockout.current_state(tenant, lockout.lock_key(tenant, user=camille))
+    assert state.locked
+    # Even the right password is refused during the lock.
+    refused = client.post(base + "password/", {"password": password})
+    assert "temporarily locked" in errors(refused)
+    assert "_auth_user_id" not in client.session
+
+
+def test_device_required_after_the_password_for_staff(client, poste, password, submit):
+    from tests.factories import UserFactory
+
+    poste.device_policy = "staff"
+    poste.save()
+    agent = UserFactory(tenant=poste, identifier="AGENT1", is_staff=True)
+    device = add_device(agent)
+    response = client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT1", "password": password})
+    assert response["Location"].endswith("/self-service/sign-in/device/")
+    assert "_auth_user_id" not in client.session, "not signed in before the device code"
+    response = client.post(f"/{poste.slug}/self-service/sign-in/device/", {"code": current_code(device)})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(agent.pk)
+
+
+def test_device_required_without_a_device_sends_to_enrolment_first(client, poste, password):
+    poste.device_policy = "everyone"
+    poste.save()
+    from tests.factories import UserFactory
+
+    UserFactory(tenant=poste, identifier="E200")
+    client.post(f"/{poste.slug}/sign-in/", {"username": "E200", "password": password})
+    home = client.get(f"/{poste.slug}/")
+    assert home.status_code == 302 and home["Location"].endswith("/self-service/devices/add/")
+
+
+def test_tenant_without_the_module_has_no_self_service(client, tenant_a):
+    tenant_a.module_accounts = False
+    tenant_a.save()
+    assert client.get(f"/{tenant_a.slug}/self-service/sign-in/").status_code == 404
+
+
+def test_an_identifier_of_another_tenant_does_not_sign_in(client, camille, password):
+    from .conftest import make_tenant
+
+    elsewhere = make_tenant("ailleurs")
+    start(client, elsewhere, "E100001")
+    response = client.post(f"/{elsewhere.slug}/self-service/sign-in/password/", {"password": password})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert User.objects.filter(identifier="E100001").count() == 1
