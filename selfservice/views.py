@@ -384,9 +384,7 @@ def proved_for_recovery(request, flow, user, method):
     goes to the address on file first (the default, NIST SP 800-63B-4)."""
     flow.update(account=user.pk, method=method)
     if request.tenant.recovery_proof_alone:
-        flow["proved"] = True
-        proofs.save_flow(request, flow)
-        return redirect(_after_proof(flow))
+        return _mark_proved(request, flow, user)
     if not user.email:
         proofs.end_flow(request)
         return render(request, "selfservice/no_address.html")
@@ -397,6 +395,16 @@ def proved_for_recovery(request, flow, user, method):
     with transaction.atomic():
         actions.do_mail_recovery_code(user=user, code=code, request=request)
     return redirect("selfservice:recover_mail_code")
+
+
+def _mark_proved(request, flow, user):
+    flow["proved"] = True
+    flow.pop("code", None)
+    proofs.save_flow(request, flow)
+    if flow["purpose"] == "identifier":
+        with transaction.atomic():
+            actions.do_send_identifier(user=user, method=flow.get("method", ""), request=request)
+    return redirect(_after_proof(flow))
 
 
 def _after_proof(flow):
@@ -433,10 +441,7 @@ class MailCodeStepView(ProvedAccountMixin, FlowStepView):
 
         if not self.attempt(form, check, _("This code is not the one we sent. Check the latest e-mail.")):
             return self.form_invalid(form)
-        self.flow["proved"] = True
-        self.flow.pop("code", None)
-        proofs.save_flow(self.request, self.flow)
-        return redirect(_after_proof(self.flow))
+        return _mark_proved(self.request, self.flow, self.account)
 
 
 class ProvedStepMixin(ProvedAccountMixin):
@@ -486,8 +491,6 @@ class IdentifierFoundView(ProvedStepMixin, FlowStepView):
 
     def get(self, request, *args, **kwargs):
         user = self.account
-        with transaction.atomic():
-            actions.do_send_identifier(user=user, method=self.flow.get("method", ""), request=request)
         proofs.end_flow(request)
         return render(request, self.template_name, {"account": user})
 
