@@ -81,7 +81,9 @@ RIGHT = {"q0": "  elephant ", "q1": "GASPE", "q2": "rouge"}
 
 @pytest.fixture
 def camille(poste):
-    user = UserFactory(tenant=poste, identifier="E100001", first_name="Camille", last_name="Exemple")
+    user = UserFactory(
+        tenant=poste, identifier="E100001", first_name="Camille", last_name="Exemple", preferred_language="en"
+    )
     give_answers(user, ANSWERS)
     give_answers(user, {7: "Pâté chinois"}, purpose="helpdesk")
     return user

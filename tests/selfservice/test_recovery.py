@@ -35,8 +35,8 @@ def test_questions_enrolled_lead_to_the_questions_then_the_new_password(client, 
     assert done.status_code == 302 and done["Location"].endswith("/sign-in/")
     camille.refresh_from_db()
     assert camille.check_password(NEW)
-    # The notice goes in the account's language (French by default).
-    assert [m.subject for m in mail.outbox] == ["Votre mot de passe a été changé"]
+    # The notice goes in the account's language.
+    assert [m.subject for m in mail.outbox] == ["Your password was changed"]
 
 
 def test_no_questions_lead_to_employee_number_and_pin(client, submit, alex):
