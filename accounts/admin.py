@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
+from selfservice import helpdesk
 
 from . import lockout
 from .actions import (
@@ -236,7 +237,6 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     password, and only the platform grants help-desk access."""
 
     helpdesk_can_add = True
-    fields = PERSON_FIELDS
 
     form = HelpDeskUserForm
 
@@ -247,6 +247,19 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = [*self.readonly_fields, "is_staff"]
         return [*readonly, "identifier"] if obj is not None else readonly
+
+    # Self-service (selfservice.helpdesk): forgotten questions, the person's summary, the caller check.
+    actions = [*UserAdminBase.actions, helpdesk.disable_questions]
+    fields = [*PERSON_FIELDS, "self_service"]
+    readonly_fields = [*UserAdminBase.readonly_fields, "self_service"]
+    self_service = staticmethod(helpdesk.self_service_summary)
+
+    def get_urls(self):
+        check = self.admin_site.admin_view(
+            lambda request, object_id: helpdesk.verify_caller(self, request, object_id)
+        )
+        own = [path("<path:object_id>/verify-caller/", check, name="accounts_user_verify_caller")]
+        return own + super().get_urls()
 
 
 @admin.register(User, site=platform_site)

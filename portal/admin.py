@@ -55,6 +55,21 @@ class TenantAdmin(AuditedModelAdmin):
             },
         ),
         (
+            _("Password self-service"),
+            {
+                "description": _(
+                    "How people prove who they are when they forgot their password: security questions, "
+                    "a mobile device (authenticator app), an employee number with PIN, or identity data."
+                ),
+                "fields": [
+                    "recovery_proof_alone",
+                    "device_policy",
+                    "security_question_count",
+                    "helpdesk_question_count",
+                ],
+            },
+        ),
+        (
             _("Policies"),
             {
                 "fields": [
@@ -64,7 +79,6 @@ class TenantAdmin(AuditedModelAdmin):
                     "lockout_minutes",
                     "session_idle_minutes",
                     "session_max_hours",
-                    "security_question_count",
                     "message_expiry_days",
                     "time_zone",
                 ]

@@ -32,7 +32,8 @@ CHANGES = {
     "questions": _("Your security questions were updated."),
     "helpdesk_questions": _("Your help-desk questions were updated."),
     "questions_disabled": _(
-        "The help desk disabled your security questions, at your request. Choose new ones after your next sign-in."
+        "The help desk disabled your security questions, at your request. "
+        "Choose new ones after your next sign-in."
     ),
     "device_added": _("A mobile device was added to your account: %(name)s."),
     "device_removed": _("A mobile device was removed from your account: %(name)s."),
@@ -132,7 +133,11 @@ def _new_codes(user):
 def do_renew_backup_codes(*, user, request=None) -> list[str]:
     codes = _new_codes(user)
     record_audit(
-        tenant=user.tenant, actor=user, action="selfservice.backup_codes_renewed", target=user, request=request
+        tenant=user.tenant,
+        actor=user,
+        action="selfservice.backup_codes_renewed",
+        target=user,
+        request=request,
     )
     _notice(user, "backup_codes")
     return codes
@@ -223,14 +228,20 @@ def do_unlink_accounts(*, link, request=None):
     link.delete()
     for account in (user, other):
         record_audit(
-            tenant=account.tenant, actor=account, action="selfservice.account_unlinked", target=account, request=request
+            tenant=account.tenant,
+            actor=account,
+            action="selfservice.account_unlinked",
+            target=account,
+            request=request,
         )
 
 
 def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict:
     """The agent types what the caller says; the result is right or wrong per question, nothing more."""
     answers = list(
-        SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="helpdesk").select_related("question")
+        SecurityAnswer.objects.for_tenant(user.tenant)
+        .filter(user=user, purpose="helpdesk")
+        .select_related("question")
     )
     results = {a.question_id: a.check_answer(given.get(a.question_id, "")) for a in answers}
     if not answers:

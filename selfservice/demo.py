@@ -11,7 +11,12 @@ from .models import AuthenticatorDevice, RecoveryIdentity, SecurityAnswer, Secur
 
 # Seed 000 step 10, with the length rule of step 7 ("4 à 20 caractères").
 QUESTIONS = [
-    ("Quel était le nom de votre premier animal de compagnie?", "What was the name of your first pet?", 4, 20),
+    (
+        "Quel était le nom de votre premier animal de compagnie?",
+        "What was the name of your first pet?",
+        4,
+        20,
+    ),
     ("Où avez-vous voyagé pour la première fois?", "Where did you first travel to?", 3, 30),
     ("Quelle était la couleur de votre première voiture?", "What colour was your first car?", 3, 20),
     (
@@ -82,5 +87,6 @@ def summary(result) -> str:
         f"  poste, E100001 security questions: {answers}; help-desk question: {helpdesk}\n"
         f"  poste, E100001 mobile device (TOTP key for an authenticator app): {result['totp_key']}\n"
         f"  universite, DEMO12345 (Alex Exemple): employee number {IDENTITY['employee_number']}, "
-        f"PIN {IDENTITY['pin']}, born {IDENTITY['birth_date']:%Y-%m-%d}, SIN last six {IDENTITY['sin_digits']}"
+        f"PIN {IDENTITY['pin']}, born {IDENTITY['birth_date']:%Y-%m-%d}, "
+        f"SIN last six {IDENTITY['sin_digits']}"
     )

@@ -1,7 +1,7 @@
-import datetime
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ChangePasswordForm, identifier_label, identifier_widget
@@ -22,7 +22,12 @@ def secret_widget(**attrs):
 
 def code_widget():
     return forms.TextInput(
-        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        attrs={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autofocus": True,
+            "spellcheck": "false",
+        }
     )
 
 
@@ -111,7 +116,7 @@ class IdentityForm(forms.Form):
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]
-        if value > datetime.date.today() or value.year < 1900:
+        if value > timezone.localdate() or value.year < 1900:
             raise forms.ValidationError(_("Check the date of birth."))
         return value
 
@@ -123,7 +128,9 @@ class QuestionRowForm(forms.Form):
     question = forms.ModelChoiceField(
         label=_("Question"), queryset=SecurityQuestion.objects.none(), required=False
     )
-    answer = forms.CharField(label=_("Answer"), max_length=200, required=False, strip=False, widget=secret_widget())
+    answer = forms.CharField(
+        label=_("Answer"), max_length=200, required=False, strip=False, widget=secret_widget()
+    )
     remove = forms.BooleanField(label=_("Remove this question"), required=False)
 
     def __init__(self, *args, catalogue, existing=None, **kwargs):
@@ -204,7 +211,11 @@ class QuestionsFormSet(forms.BaseFormSet):
         # An answer kept from before must also differ from the new ones.
         for form in self.forms:
             existing, answer = form.existing, form.cleaned_data.get("answer") or ""
-            if existing is not None and not answer.strip() and form.cleaned_data.get("question") == existing.question:
+            if (
+                existing is not None
+                and not answer.strip()
+                and form.cleaned_data.get("question") == existing.question
+            ):
                 for other in seen_answers:
                     if existing.check_answer(other):
                         form.add_error(None, _("Each question needs its own answer; this one is used above."))
@@ -258,7 +269,9 @@ class RenameDeviceForm(forms.Form):
 
 class LinkAccountForm(forms.Form):
     tenant = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=_("Choose"))
-    identifier = forms.CharField(label=_("Identifier on that organisation"), max_length=254, widget=identifier_widget())
+    identifier = forms.CharField(
+        label=_("Identifier on that organisation"), max_length=254, widget=identifier_widget()
+    )
     password = forms.CharField(
         label=_("Password on that organisation"),
         strip=False,
@@ -271,7 +284,7 @@ class LinkAccountForm(forms.Form):
 
 
 class ChangePasswordsForm(ChangePasswordForm):
-    """"Modifier les mots de passe": the new password, also applied to the linked accounts ticked."""
+    """ "Modifier les mots de passe": the new password, also applied to the linked accounts ticked."""
 
     also = forms.MultipleChoiceField(
         label=_("Apply it to my linked accounts too"), required=False, widget=forms.CheckboxSelectMultiple
@@ -280,9 +293,7 @@ class ChangePasswordsForm(ChangePasswordForm):
     def __init__(self, user, *args, linked=(), **kwargs):
         super().__init__(user, *args, **kwargs)
         self.linked = {str(u.pk): u for u in linked}
-        self.fields["also"].choices = [
-            (str(u.pk), f"{u.tenant.name} · {u.identifier}") for u in linked
-        ]
+        self.fields["also"].choices = [(str(u.pk), f"{u.tenant.name} · {u.identifier}") for u in linked]
         if not linked:
             del self.fields["also"]
 
@@ -297,7 +308,10 @@ class ChangePasswordsForm(ChangePasswordForm):
                 self.add_error(
                     "also",
                     _("Not valid for %(account)s: %(reason)s")
-                    % {"account": f"{other.tenant.name} · {other.identifier}", "reason": " ".join(error.messages)},
+                    % {
+                        "account": f"{other.tenant.name} · {other.identifier}",
+                        "reason": " ".join(error.messages),
+                    },
                 )
         return cleaned
 

@@ -44,7 +44,9 @@ class SecurityQuestion(models.Model):
         _("longest answer"), default=40, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     is_active = models.BooleanField(
-        _("offered"), default=True, help_text=_("Withdrawn questions stay answered but are no longer offered.")
+        _("offered"),
+        default=True,
+        help_text=_("Withdrawn questions stay answered but are no longer offered."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -217,7 +219,9 @@ class AuthenticatorDevice(ThrottlingMixin, Device):
         from urllib.parse import quote, urlencode
 
         label = quote(f"{issuer}:{self.user.identifier}")
-        query = urlencode({"secret": self.base32_key, "issuer": issuer, "digits": self.digits, "period": self.step})
+        query = urlencode(
+            {"secret": self.base32_key, "issuer": issuer, "digits": self.digits, "period": self.step}
+        )
         return f"otpauth://totp/{label}?{query}"
 
     def get_throttle_factor(self):
@@ -285,6 +289,9 @@ class BackupCodeDevice(Device):
 class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=200)
+
+    def __str__(self):
+        return f"backup code {self.pk}"  # never the code: only its hash is kept
 
 
 class AccountLink(models.Model):

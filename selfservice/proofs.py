@@ -110,9 +110,10 @@ def devices_of(user):
 
 
 def has_device(user) -> bool:
-    return user is not None and AuthenticatorDevice.objects.for_tenant(user.tenant).filter(
-        user=user, confirmed=True
-    ).exists()
+    return (
+        user is not None
+        and AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists()
+    )
 
 
 def verify_device_code(user, code: str):

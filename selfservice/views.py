@@ -8,7 +8,7 @@ the identifier names an account or not."""
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,7 +23,7 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
 from accounts import actions as account_actions
-from accounts.forms import NewPasswordForm, WRONG_CREDENTIALS, spend_password_hash
+from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm, spend_password_hash
 from accounts.middleware import DEVICE_GATE
 from accounts.models import User
 from accounts.password_rules import rules_context
@@ -316,8 +316,10 @@ class PinStepView(FlowStepView):
             .select_related("user")
             .first()
         )
-        if self.flow["purpose"] == "recover" and identity is not None and identity.user_id != getattr(
-            self.account, "pk", None
+        if (
+            self.flow["purpose"] == "recover"
+            and identity is not None
+            and identity.user_id != getattr(self.account, "pk", None)
         ):
             identity = None
         if self.flow["purpose"] == "identifier":
@@ -353,13 +355,16 @@ class IdentityStepView(FlowStepView):
         data, tenant = form.cleaned_data, self.request.tenant
         from .models import sin_digests
 
-        candidates = RecoveryIdentity.objects.for_tenant(tenant).filter(
-            birth_date=data["birth_date"], sin_digest__in=sin_digests(tenant.pk, data["sin_digits"])
-        ).select_related("user")
+        candidates = (
+            RecoveryIdentity.objects.for_tenant(tenant)
+            .filter(birth_date=data["birth_date"], sin_digest__in=sin_digests(tenant.pk, data["sin_digits"]))
+            .select_related("user")
+        )
         matches = [
             c
             for c in candidates[:5]
-            if fold(c.user.first_name) == fold(data["first_name"]) and fold(c.user.last_name) == fold(data["last_name"])
+            if fold(c.user.first_name) == fold(data["first_name"])
+            and fold(c.user.last_name) == fold(data["last_name"])
         ]
         identity = matches[0] if len(matches) == 1 else None
         if self.flow["purpose"] == "recover":
@@ -408,7 +413,9 @@ def _mark_proved(request, flow, user):
 
 
 def _after_proof(flow):
-    return "selfservice:recover_new_password" if flow["purpose"] == "recover" else "selfservice:identifier_found"
+    return (
+        "selfservice:recover_new_password" if flow["purpose"] == "recover" else "selfservice:identifier_found"
+    )
 
 
 class ProvedAccountMixin:
@@ -523,7 +530,9 @@ def menu(request):
         request,
         "selfservice/menu.html",
         {
-            "question_count": SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="self").count(),
+            "question_count": SecurityAnswer.objects.for_tenant(user.tenant)
+            .filter(user=user, purpose="self")
+            .count(),
             "device_count": AuthenticatorDevice.objects.for_tenant(user.tenant)
             .filter(user=user, confirmed=True)
             .count(),
@@ -598,7 +607,11 @@ class QuestionsView(TemplateView):
             return self.render_to_response(self.get_context_data(formset=formset, existing=existing))
         with transaction.atomic():
             actions.do_save_answers(
-                user=self.user, purpose=self.purpose, rows=formset.cleaned_data, existing=existing, request=request
+                user=self.user,
+                purpose=self.purpose,
+                rows=formset.cleaned_data,
+                existing=existing,
+                request=request,
             )
         messages.success(request, _("Your security questions are updated."))
         return redirect(request.path)
@@ -632,14 +645,16 @@ class TryQuestionsView(FormView):
         )
         wrong = [a.question for a in self.answers if not results.get(a.pk, False)]
         return self.render_to_response(
-            self.get_context_data(form=form, tried=True, all_right=outcome.ok, wrong=wrong, error=outcome.error)
+            self.get_context_data(
+                form=form, tried=True, all_right=outcome.ok, wrong=wrong, error=outcome.error
+            )
         )
 
 
 @login_required
 @never_cache
 def history(request):
-    """"Afficher l'historique des changements": questions, devices, links and recoveries, dated."""
+    """ "Afficher l'historique des changements": questions, devices, links and recoveries, dated."""
     entries = (
         AuditEntry.objects.for_tenant(request.user.tenant)
         .filter(target_id=str(request.user.pk), action__startswith="selfservice.")
@@ -722,7 +737,13 @@ class ConfirmDeviceView(FormView):
     def form_valid(self, form):
         device = self.device
         if not device.verify_token(form.cleaned_data["code"]):
-            form.add_error("code", _("This code is not the one the app shows. Check the time on your phone and type the current code."))
+            form.add_error(
+                "code",
+                _(
+                    "This code is not the one the app shows. "
+                    "Check the time on your phone and type the current code."
+                ),
+            )
             return self.form_invalid(form)
         with transaction.atomic():
             codes = actions.do_confirm_device(device=device, request=self.request)
@@ -730,7 +751,9 @@ class ConfirmDeviceView(FormView):
         self.request.session.pop(DEVICE_GATE, None)
         otp_login(self.request, device)
         self.request.session.cycle_key()
-        messages.success(self.request, _("Your device is registered. Keep these backup codes somewhere safe."))
+        messages.success(
+            self.request, _("Your device is registered. Keep these backup codes somewhere safe.")
+        )
         return render(self.request, "selfservice/backup_codes.html", {"codes": codes, "fresh": True})
 
 
@@ -742,7 +765,9 @@ class RenameDeviceView(FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.device = get_object_or_404(
-                AuthenticatorDevice.objects.for_tenant(request.user.tenant), pk=kwargs["pk"], user=request.user
+                AuthenticatorDevice.objects.for_tenant(request.user.tenant),
+                pk=kwargs["pk"],
+                user=request.user,
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -793,13 +818,15 @@ class BackupCodesView(FormView):
         return render(self.request, "selfservice/backup_codes.html", {"codes": codes})
 
 
-# Linked accounts and password changes ------------------------------------------------------------------------
+# Linked accounts and password changes -------------------------------------------------------------
 
 
 def _linked(user):
     return [
         link.other
-        for link in AccountLink.objects.for_tenant(user.tenant).filter(user=user).select_related("other__tenant")
+        for link in AccountLink.objects.for_tenant(user.tenant)
+        .filter(user=user)
+        .select_related("other__tenant")
     ]
 
 
@@ -811,7 +838,9 @@ class LinksView(FormView):
     form_class = LinkAccountForm
 
     def get_form_kwargs(self):
-        tenants = Tenant.objects.filter(is_active=True, module_accounts=True).exclude(pk=self.request.user.tenant_id)
+        tenants = Tenant.objects.filter(is_active=True, module_accounts=True).exclude(
+            pk=self.request.user.tenant_id
+        )
         return {**super().get_form_kwargs(), "tenants": tenants}
 
     def get_context_data(self, **kwargs):
@@ -853,7 +882,7 @@ def unlink(request, pk):
 
 
 class ChangePasswordsView(ChangePasswordView):
-    """"Modifier les mots de passe": the password of this account and, if chosen, of linked ones."""
+    """ "Modifier les mots de passe": the password of this account and, if chosen, of linked ones."""
 
     template_name = "selfservice/change_passwords.html"
     form_class = ChangePasswordsForm
@@ -867,7 +896,10 @@ class ChangePasswordsView(ChangePasswordView):
         with transaction.atomic():
             for other in form.chosen():
                 account_actions.do_set_password(
-                    user=other, raw_password=form.cleaned_data["new_password1"], request=self.request, actor=other
+                    user=other,
+                    raw_password=form.cleaned_data["new_password1"],
+                    request=self.request,
+                    actor=other,
                 )
         return response
 
@@ -875,7 +907,7 @@ class ChangePasswordsView(ChangePasswordView):
 @login_required
 @never_cache
 def unlock_accounts(request):
-    """"Déverrouiller les comptes": this account and the linked ones, with their state; a linked account
+    """ "Déverrouiller les comptes": this account and the linked ones, with their state; a linked account
     that is locked can be unlocked from here, since its owner proved it when linking."""
     from accounts import lockout
 

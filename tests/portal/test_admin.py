@@ -6,6 +6,7 @@ from accounts.models import EmailRegistration, User
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit
 from portal.models import AuditEntry, OutboundEmail, Tenant
+from selfservice.models import AuthenticatorDevice, SecurityQuestion
 from tests.factories import UserFactory
 
 
@@ -36,6 +37,14 @@ def make_row(model, tenant, label):
         return EmailRegistration.objects.create(
             tenant=tenant, member_number="900000", first_name=label, last_name="Row", email="row@example.test"
         )
+    if model is SecurityQuestion:
+        return SecurityQuestion.objects.create(tenant=tenant, text_fr=f"Question {label}?", text_en=label)
+    if model is AuthenticatorDevice:
+        owner = UserFactory(tenant=tenant, identifier=f"DEV-{label}")
+        device = AuthenticatorDevice.start(owner, f"Phone {label}")
+        device.confirmed = True
+        device.save()
+        return device
     raise AssertionError(f"add a row maker for {model.__name__} to test its help-desk isolation")
 
 

@@ -106,8 +106,9 @@ def current_code(device, offset=0):
 def alex(poste):
     """Seed 002: no questions; employee number, PIN and identity data."""
     user = UserFactory(tenant=poste, identifier="DEMO12345", first_name="Alex", last_name="Exemple")
-    identity = RecoveryIdentity(tenant=poste, user=user, employee_number="100200",
-                                birth_date=datetime.date(1970, 1, 15))
+    identity = RecoveryIdentity(
+        tenant=poste, user=user, employee_number="100200", birth_date=datetime.date(1970, 1, 15)
+    )
     identity.set_pin("4321")
     identity.set_sin_digits("046454")
     identity.save()

@@ -39,10 +39,14 @@ def test_questions_page_counts_what_is_still_required(client, poste, sign_in):
     assert "Questions still required [3]" in errors(page)
     assert "(4 to 20 characters)" in errors(page), "each question shows its length rule"
     # "Add a question" adds a row and keeps what was typed.
-    more = client.post(f"/{poste.slug}/self-service/questions/", rows(poste, [(0, "Minou"), (1, ""), (2, "")], add="1"))
+    more = client.post(
+        f"/{poste.slug}/self-service/questions/", rows(poste, [(0, "Minou"), (1, ""), (2, "")], add="1")
+    )
     assert more.context["formset"].total_form_count() == 4
     assert 'value="Minou"' in more.content.decode()
-    saved = client.post(f"/{poste.slug}/self-service/questions/", rows(poste, [(0, "Minou"), (1, "Québec"), (2, "Vert")]))
+    saved = client.post(
+        f"/{poste.slug}/self-service/questions/", rows(poste, [(0, "Minou"), (1, "Québec"), (2, "Vert")])
+    )
     assert saved.status_code == 302
     assert "Questions still required [0]" in errors(client.get(saved["Location"]))
     assert SecurityAnswer.objects.filter(user=newcomer, purpose="self").count() == 3
@@ -79,7 +83,9 @@ def test_kept_answers_are_never_shown_back_and_stay_when_left_empty(client, sign
     answers = {a.question.position: a for a in SecurityAnswer.objects.filter(user=camille, purpose="self")}
     assert set(answers) == {0, 1, 3}
     assert answers[0].check_answer("elephant") and answers[3].check_answer("tintin")
-    assert any("security questions were updated" in m.body or "questions de sécurité" in m.body for m in mail.outbox)
+    assert any(
+        "security questions were updated" in m.body or "questions de sécurité" in m.body for m in mail.outbox
+    )
     history = errors(client.get(f"/{camille.tenant.slug}/self-service/history/"))
     assert "Security questions updated" in history
 
@@ -109,7 +115,9 @@ def test_help_desk_questions_are_a_second_set(client, signed_in, camille):
     assert SecurityAnswer.objects.filter(user=camille, purpose="helpdesk").count() == 1
 
 
-def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(client, signed_in, camille, submit, password):
+def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(
+    client, signed_in, camille, submit, password
+):
     tenant = camille.tenant
     refused = client.post(f"/{tenant.slug}/self-service/devices/add/", {"name": "Phone", "password": "wrong"})
     assert "Your password is incorrect." in errors(refused)
@@ -121,7 +129,9 @@ def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(client, signe
     key = page.context["key_groups"].replace(" ", "")
     assert key not in device.encrypted_key, "the key is encrypted at rest"
     wrong = "000000" if current_code(device) != "000000" else "111111"
-    assert client.post(f"/{tenant.slug}/self-service/devices/add/confirm/", {"code": wrong}).status_code == 200
+    assert (
+        client.post(f"/{tenant.slug}/self-service/devices/add/confirm/", {"code": wrong}).status_code == 200
+    )
     before = client.session.session_key
     # django-otp throttles a device for a second after a wrong code.
     with time_machine.travel(datetime.timedelta(seconds=2), tick=True):
@@ -131,11 +141,16 @@ def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(client, signe
     assert all(len(c.replace(" ", "")) == 16 for c in codes), "16 symbols of 31: 79 bits each"
     stored = list(BackupCode.objects.filter(device__user=camille).values_list("digest", flat=True))
     assert len(stored) == 10 and not any(c.replace(" ", "") in d for c in codes for d in stored)
-    assert any("mobile device was added" in m.body or "appareil mobile a été ajouté" in m.body for m in mail.outbox)
+    assert any(
+        "mobile device was added" in m.body or "appareil mobile a été ajouté" in m.body for m in mail.outbox
+    )
     # A backup code signs in once, then never again.
     other = Client(HTTP_ACCEPT_LANGUAGE="en")
     other.post(f"/{tenant.slug}/self-service/sign-in/", {"identifier": "E100001"})
-    assert other.post(f"/{tenant.slug}/self-service/sign-in/device/", {"code": codes[0].lower()}).status_code == 302
+    assert (
+        other.post(f"/{tenant.slug}/self-service/sign-in/device/", {"code": codes[0].lower()}).status_code
+        == 302
+    )
     third = Client(HTTP_ACCEPT_LANGUAGE="en")
     third.post(f"/{tenant.slug}/self-service/sign-in/", {"identifier": "E100001"})
     assert third.post(f"/{tenant.slug}/self-service/sign-in/device/", {"code": codes[0]}).status_code == 200
@@ -159,7 +174,10 @@ def test_another_persons_device_is_out_of_reach(client, signed_in, camille, post
     other = UserFactory(tenant=poste, identifier="E999")
     device = add_device(other)
     assert client.get(f"/{poste.slug}/self-service/devices/{device.pk}/rename/").status_code == 404
-    assert client.post(f"/{poste.slug}/self-service/devices/{device.pk}/remove/", {"password": "x"}).status_code == 404
+    assert (
+        client.post(f"/{poste.slug}/self-service/devices/{device.pk}/remove/", {"password": "x"}).status_code
+        == 404
+    )
 
 
 def test_unlock_a_locked_account_with_the_questions(client, camille, submit):
@@ -168,10 +186,14 @@ def test_unlock_a_locked_account_with_the_questions(client, camille, submit):
     for _ in range(tenant.lockout_threshold):
         lockout.register_failure(tenant, key)
     client.post(f"/{tenant.slug}/self-service/unlock/", {"identifier": "E100001"})
-    assert "Answer the security questions" in errors(client.get(f"/{tenant.slug}/self-service/unlock/methods/"))
+    assert "Answer the security questions" in errors(
+        client.get(f"/{tenant.slug}/self-service/unlock/methods/")
+    )
     wrong = client.post(f"/{tenant.slug}/self-service/unlock/questions/", {"q0": "a", "q1": "b", "q2": "c"})
     assert "One or more answers are incorrect." in errors(wrong)
-    done = submit(f"/{tenant.slug}/self-service/unlock/questions/", {"q0": "elephant", "q1": "gaspe", "q2": "rouge"})
+    done = submit(
+        f"/{tenant.slug}/self-service/unlock/questions/", {"q0": "elephant", "q1": "gaspe", "q2": "rouge"}
+    )
     assert "Your account is unlocked" in errors(done)
     assert not lockout.current_state(tenant, key).locked
 
@@ -180,7 +202,9 @@ def test_unlock_attempts_are_limited_too(client, camille):
     tenant = camille.tenant
     client.post(f"/{tenant.slug}/self-service/unlock/", {"identifier": "E100001"})
     for _ in range(tenant.lockout_threshold):
-        last = client.post(f"/{tenant.slug}/self-service/unlock/questions/", {"q0": "a", "q1": "b", "q2": "c"})
+        last = client.post(
+            f"/{tenant.slug}/self-service/unlock/questions/", {"q0": "a", "q1": "b", "q2": "c"}
+        )
     assert "temporarily locked" in errors(last)
 
 

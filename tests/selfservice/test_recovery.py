@@ -24,7 +24,9 @@ def choose_password(client, submit, tenant):
     page = client.get(f"/{tenant.slug}/self-service/password/forgot/new/")
     assert page.status_code == 200
     assert "15 characters" in errors(page), "the password rules are listed on the page (seed 002)"
-    return submit(f"/{tenant.slug}/self-service/password/forgot/new/", {"new_password1": NEW, "new_password2": NEW})
+    return submit(
+        f"/{tenant.slug}/self-service/password/forgot/new/", {"new_password1": NEW, "new_password2": NEW}
+    )
 
 
 def test_questions_enrolled_lead_to_the_questions_then_the_new_password(client, submit, camille):
@@ -42,11 +44,16 @@ def test_questions_enrolled_lead_to_the_questions_then_the_new_password(client, 
 def test_no_questions_lead_to_employee_number_and_pin(client, submit, alex):
     tenant = alex.tenant
     assert forgot(client, tenant, "demo12345").endswith("/password/forgot/pin/")
-    wrong = client.post(f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "1111"})
+    wrong = client.post(
+        f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "1111"}
+    )
     assert "does not match our records" in errors(wrong)
-    assert client.post(
-        f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100 200", "pin": "4321"}
-    ).status_code == 302
+    assert (
+        client.post(
+            f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100 200", "pin": "4321"}
+        ).status_code
+        == 302
+    )
     assert choose_password(client, submit, tenant).status_code == 302
     alex.refresh_from_db()
     assert alex.check_password(NEW)
@@ -57,7 +64,9 @@ def test_someone_elses_pin_does_not_recover_this_account(client, poste, alex):
 
     UserFactory(tenant=poste, identifier="E300")
     forgot(client, poste, "E300")
-    response = client.post(f"/{poste.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "4321"})
+    response = client.post(
+        f"/{poste.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "4321"}
+    )
     assert response.status_code == 200 and "does not match" in errors(response)
 
 
@@ -66,7 +75,9 @@ def test_neither_remembered_identify_yourself_otherwise(client, submit, alex):
     forgot(client, tenant, "DEMO12345")
     pin_page = client.get(f"/{tenant.slug}/self-service/password/forgot/pin/")
     assert "identify yourself otherwise" in errors(pin_page)
-    wrong = client.post(f"/{tenant.slug}/self-service/password/forgot/identity/", {**IDENTITY, "sin_digits": "046455"})
+    wrong = client.post(
+        f"/{tenant.slug}/self-service/password/forgot/identity/", {**IDENTITY, "sin_digits": "046455"}
+    )
     assert "does not match our records" in errors(wrong)
     ok = client.post(f"/{tenant.slug}/self-service/password/forgot/identity/", IDENTITY)
     assert ok.status_code == 302
@@ -110,7 +121,9 @@ def test_strict_tenant_mails_a_code_after_the_proof(client, submit, strict):
     code = next(word for word in message.body.split() if word.isdigit() and len(word) == 8)
     wrong = client.post(f"/{strict.slug}/self-service/password/forgot/code/", {"code": "00000000"})
     assert "not the one we sent" in errors(wrong)
-    assert client.post(f"/{strict.slug}/self-service/password/forgot/code/", {"code": code}).status_code == 302
+    assert (
+        client.post(f"/{strict.slug}/self-service/password/forgot/code/", {"code": code}).status_code == 302
+    )
     assert choose_password(client, submit, strict).status_code == 302
 
 
@@ -118,12 +131,18 @@ def test_proof_failures_count_towards_the_account_lock(client, alex):
     tenant = alex.tenant
     forgot(client, tenant, "DEMO12345")
     for _ in range(3):
-        client.post(f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "0000"})
+        client.post(
+            f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "0000"}
+        )
     for _ in range(2):
-        last = client.post(f"/{tenant.slug}/self-service/password/forgot/identity/", {**IDENTITY, "first_name": "Bob"})
+        last = client.post(
+            f"/{tenant.slug}/self-service/password/forgot/identity/", {**IDENTITY, "first_name": "Bob"}
+        )
     assert "temporarily locked" in errors(last)
     assert lockout.current_state(tenant, lockout.lock_key(tenant, user=alex)).locked
-    still = client.post(f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "4321"})
+    still = client.post(
+        f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "100200", "pin": "4321"}
+    )
     assert "temporarily locked" in errors(still), "the right PIN is refused during the lock"
 
 
@@ -133,7 +152,9 @@ def test_identifier_by_pin_is_shown_and_mailed(client, submit, alex):
     alex.save()
     page = client.get(f"/{tenant.slug}/self-service/identifier/forgot/")
     assert "Employee access code" in errors(page)
-    response = submit(f"/{tenant.slug}/self-service/identifier/forgot/pin/", {"employee_number": "100200", "pin": "4321"})
+    response = submit(
+        f"/{tenant.slug}/self-service/identifier/forgot/pin/", {"employee_number": "100200", "pin": "4321"}
+    )
     assert response["Location"].endswith("/identifier/found/")
     found = client.get(response["Location"])
     assert "DEMO12345" in errors(found)
@@ -144,7 +165,9 @@ def test_identifier_by_pin_is_shown_and_mailed(client, submit, alex):
 def test_identifier_by_identity_data(client, alex):
     tenant = alex.tenant
     client.get(f"/{tenant.slug}/self-service/identifier/forgot/")
-    wrong = client.post(f"/{tenant.slug}/self-service/identifier/forgot/identity/", {**IDENTITY, "birth_date": "1970-01-16"})
+    wrong = client.post(
+        f"/{tenant.slug}/self-service/identifier/forgot/identity/", {**IDENTITY, "birth_date": "1970-01-16"}
+    )
     assert "does not match" in errors(wrong)
     response = client.post(f"/{tenant.slug}/self-service/identifier/forgot/identity/", IDENTITY)
     assert "DEMO12345" in errors(client.get(response["Location"]))

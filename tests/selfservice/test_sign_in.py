@@ -28,8 +28,14 @@ def test_sign_in_with_the_password(client, camille, password):
     response = client.post(f"/{camille.tenant.slug}/self-service/sign-in/password/", {"password": password})
     assert response.status_code == 302 and response["Location"].endswith("/self-service/")
     menu = errors(client.get(response["Location"]))
-    for item in ("Change passwords", "Unlock accounts", "View profile", "Update security questions",
-                 "Link other accounts", "Register mobile devices"):
+    for item in (
+        "Change passwords",
+        "Unlock accounts",
+        "View profile",
+        "Update security questions",
+        "Link other accounts",
+        "Register mobile devices",
+    ):
         assert item in menu
 
 
@@ -44,7 +50,9 @@ def test_sign_in_with_the_security_questions_normalised(client, camille):
 
 def test_a_wrong_answer_refuses_without_saying_which(client, camille):
     start(client, camille.tenant, "E100001")
-    response = client.post(f"/{camille.tenant.slug}/self-service/sign-in/questions/", {**RIGHT, "q1": "Paris"})
+    response = client.post(
+        f"/{camille.tenant.slug}/self-service/sign-in/questions/", {**RIGHT, "q1": "Paris"}
+    )
     assert response.status_code == 200
     assert "One or more answers are incorrect." in errors(response)
     assert "_auth_user_id" not in client.session
@@ -78,7 +86,9 @@ def test_unknown_identifier_sees_the_same_pages_and_decoy_questions(client, post
     assert [f.label for f in page.context["form"].fields.values()] == [
         f.label for f in again.context["form"].fields.values()
     ], "the same identifier always sees the same questions"
-    response = client.post(f"/{poste.slug}/self-service/sign-in/questions/", {"q0": "a", "q1": "b", "q2": "c"})
+    response = client.post(
+        f"/{poste.slug}/self-service/sign-in/questions/", {"q0": "a", "q1": "b", "q2": "c"}
+    )
     assert "One or more answers are incorrect." in errors(response)
 
 
