@@ -179,6 +179,8 @@ class TestPlatformAdmin:
             "lockout_threshold": 3,
             "lockout_minutes": 120,
             "security_question_count": 3,
+            "helpdesk_question_count": 1,
+            "device_policy": "alternative",
             "message_expiry_days": 30,
             "time_zone": "America/Toronto",
         }

@@ -95,4 +95,5 @@ def test_account_links_are_not_in_any_help_desk(desk, poste):
 
 def test_the_platform_admin_says_the_recovery_choice_plainly(admin_client, poste):
     page = errors(admin_client.get(f"/admin/portal/tenant/{poste.pk}/change/"))
-    assert "NIST SP 800-63B-4" in page and "one-time code is also mailed" in page
+    # The platform admin reads French by default.
+    assert "NIST SP 800-63B-4" in page and "un code à usage unique est aussi envoyé" in page

@@ -33,7 +33,7 @@ def rows(tenant, pairs, **extra):
 def test_questions_page_counts_what_is_still_required(client, poste, sign_in):
     from tests.factories import UserFactory
 
-    newcomer = UserFactory(tenant=poste, identifier="NEW1")
+    newcomer = UserFactory(tenant=poste, identifier="NEW1", preferred_language="en")
     sign_in(newcomer)
     page = client.get(f"/{poste.slug}/self-service/questions/")
     assert "Questions still required [3]" in errors(page)
@@ -50,7 +50,6 @@ def test_questions_page_counts_what_is_still_required(client, poste, sign_in):
     assert saved.status_code == 302
     assert "Questions still required [0]" in errors(client.get(saved["Location"]))
     assert SecurityAnswer.objects.filter(user=newcomer, purpose="self").count() == 3
-    assert mail.outbox == [] or True  # notice mail leaves on commit (checked below with submit)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +96,6 @@ def test_try_answering_says_which_answers_are_wrong(client, signed_in, camille):
     wrong = errors(client.post(url, {"q0": "elephant", "q1": "Paris", "q2": "Bleu"}))
     assert "The answer to [Where did you first travel to?] is incorrect." in wrong
     assert "The answer to [What colour was your first car?] is incorrect." in wrong
-    assert "first pet" not in wrong.split("incorrect.")[0].split("[")[0] or True
     assert "[What was the name of your first pet?]" not in wrong
 
 
