@@ -1,4 +1,3 @@
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone

@@ -28,7 +28,9 @@ def test_agent_checks_a_spoken_answer_and_sees_only_right_or_wrong(desk, camille
     url = f"/{camille.tenant.slug}/admin/accounts/user/{camille.pk}/verify-caller/"
     page = desk.get(url)
     assert "What is your favourite dish?" in errors(page)
-    wrong = errors(desk.post(url, {f"q{SecurityAnswer.objects.get(purpose='helpdesk').question_id}": "Tourtière"}))
+    wrong = errors(
+        desk.post(url, {f"q{SecurityAnswer.objects.get(purpose='helpdesk').question_id}": "Tourtière"})
+    )
     assert "wrong" in wrong and "Pâté" not in wrong
     qid = SecurityAnswer.objects.get(purpose="helpdesk").question_id
     right = errors(desk.post(url, {f"q{qid}": "pate chinois"}))
@@ -55,7 +57,9 @@ def test_disable_the_questions_of_a_person_who_forgot_them(desk, camille, django
     assert response.status_code == 302
     assert not SecurityAnswer.objects.filter(user=camille, purpose="self").exists()
     assert SecurityAnswer.objects.filter(user=camille, purpose="helpdesk").exists()
-    assert AuditEntry.objects.filter(action="selfservice.questions_disabled", target_id=str(camille.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="selfservice.questions_disabled", target_id=str(camille.pk)
+    ).exists()
     assert len(mail.outbox) == 1
 
 
@@ -84,9 +88,14 @@ def test_devices_and_questions_of_other_tenants_are_not_listed(desk, poste):
     give_answers(stranger, {0: "Secret"})
     assert "Stranger phone" not in errors(desk.get(f"/{poste.slug}/admin/selfservice/authenticatordevice/"))
     device = AuthenticatorDevice.objects.get(user=stranger)
-    assert desk.get(f"/{poste.slug}/admin/selfservice/authenticatordevice/{device.pk}/change/").status_code == 404
+    assert (
+        desk.get(f"/{poste.slug}/admin/selfservice/authenticatordevice/{device.pk}/change/").status_code
+        == 404
+    )
     questions = errors(desk.get(f"/{poste.slug}/admin/selfservice/securityquestion/"))
-    assert questions.count("What was the name of your first pet?") == 1, "the other tenant's catalogue is not listed"
+    assert questions.count("What was the name of your first pet?") == 1, (
+        "the other tenant's catalogue is not listed"
+    )
 
 
 def test_account_links_are_not_in_any_help_desk(desk, poste):
