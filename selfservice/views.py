@@ -644,9 +644,11 @@ class TryQuestionsView(FormView):
             self.request, account=self.request.user, identifier=self.request.user.identifier, check=check
         )
         wrong = [a.question for a in self.answers if not results.get(a.pk, False)]
+        # The answers typed are not shown back (someone may be looking over a shoulder).
+        blank = AnswersForm(questions=[a.question for a in self.answers])
         return self.render_to_response(
             self.get_context_data(
-                form=form, tried=True, all_right=outcome.ok, wrong=wrong, error=outcome.error
+                form=blank, tried=True, all_right=outcome.ok, wrong=wrong, error=outcome.error
             )
         )
 
