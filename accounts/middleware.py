@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_otp import DEVICE_ID_SESSION_KEY
 
 STARTED, SEEN = "_portail_started", "_portail_seen"
 # The last-seen time is written at most this often, so most pages do not rewrite the session.
@@ -71,6 +72,9 @@ class AccountSessionMiddleware:
             and not (in_accounts and name in NEW_PASSWORD_PAGES)
         ):
             return redirect("accounts:new_password")
+        second_factor = self._second_factor(request, user)
+        if second_factor is not None:
+            return second_factor
         if request.session.get(DEVICE_GATE) and not (
             (match.namespace == "selfservice" and name in DEVICE_PAGES) or (in_accounts and name == "logout")
         ):
@@ -78,6 +82,28 @@ class AccountSessionMiddleware:
                 request, _("Your organisation asks for a mobile device after the password. Add one now.")
             )
             return redirect("selfservice:add_device")
+        return None
+
+    def _second_factor(self, request, user):
+        """A tenant that requires the device after the password: a session signed in by password alone
+        (the help desk's sign-in page, say) goes through the device step first. Costs a query only
+        for such a session, once: afterwards the session holds the device it was verified with."""
+        tenant = request.tenant
+        if (
+            tenant.device_policy == tenant.DevicePolicy.ALTERNATIVE
+            or not tenant.device_required_for(user)
+            or request.session.get(DEVICE_ID_SESSION_KEY)
+            or request.session.get(DEVICE_GATE)
+        ):
+            return None
+        from selfservice import proofs
+        from selfservice.views import begin_second_factor
+
+        if proofs.has_device(user):
+            next_url = request.get_full_path()
+            logout(request)
+            return begin_second_factor(request, user, next_url=next_url)
+        request.session[DEVICE_GATE] = True
         return None
 
     def _session_ended(self, request):

@@ -90,7 +90,7 @@ class SignInView(auth_views.LoginView):
             from selfservice.views import begin_second_factor
 
             if proofs.has_device(user):
-                return begin_second_factor(self.request, user)
+                return begin_second_factor(self.request, user, next_url=self.get_success_url())
             self.request.session[DEVICE_GATE] = True  # see accounts.middleware
         response = super().form_valid(form)
         language = user.preferred_language

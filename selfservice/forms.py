@@ -289,8 +289,10 @@ class ChangePasswordsForm(ChangePasswordForm):
         label=_("Apply it to my linked accounts too"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, user, *args, linked=(), **kwargs):
+    def __init__(self, user, *args, linked=(), ask_current=True, **kwargs):
         super().__init__(user, *args, **kwargs)
+        if not ask_current:
+            del self.fields["old_password"]  # just signed in by questions or device: see views.PROVED_AT
         self.linked = {str(u.pk): u for u in linked}
         self.fields["also"].choices = [(str(u.pk), f"{u.tenant.name} · {u.identifier}") for u in linked]
         if not linked:

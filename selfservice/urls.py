@@ -17,6 +17,7 @@ urlpatterns = [
     path("password/forgot/", views.ForgotPasswordView.as_view(), name="forgot_password"),
     path("password/forgot/next/", views.recover, name="recover"),
     path("password/forgot/questions/", views.QuestionsStepView.as_view(), name="recover_questions"),
+    path("password/forgot/device/", views.DeviceStepView.as_view(), name="recover_device"),
     path("password/forgot/pin/", views.PinStepView.as_view(), name="recover_pin"),
     path("password/forgot/identity/", views.IdentityStepView.as_view(), name="recover_identity"),
     path("password/forgot/code/", views.MailCodeStepView.as_view(), name="recover_mail_code"),

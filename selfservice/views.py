@@ -6,6 +6,8 @@ The signed-out journeys keep their state in the session (proofs.FLOW_KEY): the i
 step reached, and which account proved itself. Until a proof succeeds, every page is the same whether
 the identifier names an account or not."""
 
+import time
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -54,6 +57,8 @@ from .forms import (
 from .models import AccountLink, AuthenticatorDevice, RecoveryIdentity, SecurityAnswer, SecurityQuestion
 
 BACKEND = "accounts.backends.TenantBackend"
+PROVED_AT = "_selfservice_proved_at"
+PROVED_SECONDS = 15 * 60
 SECOND_FACTOR = "second_factor"
 signed_out = method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
 signed_in = method_decorator([login_required, never_cache, sensitive_post_parameters()], name="dispatch")
@@ -63,24 +68,31 @@ def _account(request, flow):
     return user_for_sign_in(tenant=request.tenant, identifier=flow.get("identifier", ""))
 
 
-def _sign_in(request, user, *, method, device=None):
+def _sign_in(request, user, *, method, device=None, next_url=""):
     """The proof is complete: sign in (the session key changes), remember the device if one was used."""
     login(request, user, backend=BACKEND)
     if device is not None:
         otp_login(request, device)
+    if method in ("questions", "device"):
+        # Signed in without the password (seed 000: "forgot your password?"): a new one may be chosen
+        # without typing the old one, for a few minutes.
+        request.session[PROVED_AT] = int(time.time())
     proofs.end_flow(request)
     actions.record_sign_in_method(user=user, method=method, request=request)
     translation.activate(user.preferred_language)
-    response = redirect("selfservice:menu")
+    response = redirect(next_url or "selfservice:menu")
     _set_language_cookie(response, user.preferred_language)
     return response
 
 
-def begin_second_factor(request, user):
+def begin_second_factor(request, user, next_url=""):
     """The password was right and the tenant asks for the device too: the device step comes before
-    the session is signed in. Called by the self-service password step and by accounts' sign-in."""
+    the session is signed in. Called by the self-service password step, by accounts' sign-in, and by
+    accounts.middleware for a session that skipped it (the help desk's sign-in)."""
     flow = proofs.start_flow(request, SECOND_FACTOR, user.identifier)
     flow["account"] = user.pk
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        flow["next"] = next_url
     proofs.save_flow(request, flow)
     return redirect("selfservice:device")
 
@@ -148,6 +160,12 @@ class FlowStepView(FormView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "flow": self.flow}
 
+    def questions_required(self) -> bool:
+        """Seed 002: an account with security questions recovers by them (or by its device), not by PIN
+        or identity data; if the answers are forgotten, the help desk disables them first. The refusal
+        looks like any wrong PIN, so it tells nothing about the account."""
+        return self.flow["purpose"] == "recover" and bool(proofs.answers_of(self.account))
+
     def attempt(self, form, check, error):
         outcome = proofs.attempt(
             self.request,
@@ -170,7 +188,8 @@ class FlowStepView(FormView):
                 self.request.session[DEVICE_GATE] = True
             return _sign_in(self.request, user, method=method, device=device)
         if purpose == SECOND_FACTOR:
-            return _sign_in(self.request, user, method="password+device", device=device)
+            next_url = self.flow.get("next", "")
+            return _sign_in(self.request, user, method="password+device", device=device, next_url=next_url)
         if purpose == "unlock":
             with transaction.atomic():
                 actions.do_self_unlock(user=user, method=method, request=self.request)
@@ -243,7 +262,7 @@ class DeviceStepView(FlowStepView):
 
     template_name = "selfservice/step_device.html"
     form_class = DeviceCodeForm
-    purposes = ("sign_in", "unlock", SECOND_FACTOR)
+    purposes = ("sign_in", "unlock", "recover", SECOND_FACTOR)
 
     def get_account(self):
         if self.flow["purpose"] == SECOND_FACTOR:
@@ -316,10 +335,9 @@ class PinStepView(FlowStepView):
             .select_related("user")
             .first()
         )
-        if (
-            self.flow["purpose"] == "recover"
-            and identity is not None
-            and identity.user_id != getattr(self.account, "pk", None)
+        if self.flow["purpose"] == "recover" and (
+            (identity is not None and identity.user_id != getattr(self.account, "pk", None))
+            or self.questions_required()
         ):
             identity = None
         if self.flow["purpose"] == "identifier":
@@ -368,7 +386,9 @@ class IdentityStepView(FlowStepView):
         ]
         identity = matches[0] if len(matches) == 1 else None
         if self.flow["purpose"] == "recover":
-            if identity is not None and identity.user_id != getattr(self.account, "pk", None):
+            if self.questions_required() or (
+                identity is not None and identity.user_id != getattr(self.account, "pk", None)
+            ):
                 identity = None
         else:
             self.account = identity.user if identity is not None else None
@@ -891,10 +911,13 @@ class ChangePasswordsView(ChangePasswordView):
     success_url = "selfservice:menu"
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "linked": _linked(self.request.user)}
+        proved_at = self.request.session.get(PROVED_AT, 0)
+        recent = time.time() - proved_at < PROVED_SECONDS
+        return {**super().get_form_kwargs(), "linked": _linked(self.request.user), "ask_current": not recent}
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session.pop(PROVED_AT, None)
         with transaction.atomic():
             for other in form.chosen():
                 account_actions.do_set_password(

@@ -209,3 +209,30 @@ def test_user_count_unchanged_by_recovery(client, camille):
     before = User.objects.count()
     forgot(client, camille.tenant, "E100001")
     assert User.objects.count() == before
+
+
+def test_recovery_by_the_mobile_device(client, submit, camille):
+    from .conftest import add_device, current_code
+
+    device = add_device(camille)
+    forgot(client, camille.tenant, "E100001")
+    page = client.get(f"/{camille.tenant.slug}/self-service/password/forgot/questions/")
+    assert "Use my mobile device instead" in errors(page)
+    response = client.post(
+        f"/{camille.tenant.slug}/self-service/password/forgot/device/", {"code": current_code(device)}
+    )
+    assert response["Location"].endswith("/password/forgot/new/")
+    assert choose_password(client, submit, camille.tenant).status_code == 302
+
+
+def test_an_account_with_questions_cannot_skip_them_with_pin_or_identity(client, camille):
+    tenant = camille.tenant
+    identity = RecoveryIdentity(tenant=tenant, user=camille, employee_number="555")
+    identity.set_pin("9999")
+    identity.save()
+    forgot(client, tenant, "E100001")
+    response = client.post(
+        f"/{tenant.slug}/self-service/password/forgot/pin/", {"employee_number": "555", "pin": "9999"}
+    )
+    assert response.status_code == 200 and "does not match our records" in errors(response)
+    assert client.get(f"/{tenant.slug}/self-service/password/forgot/new/").status_code == 302

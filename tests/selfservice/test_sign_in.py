@@ -151,3 +151,56 @@ def test_an_identifier_of_another_tenant_does_not_sign_in(client, camille, passw
     response = client.post(f"/{elsewhere.slug}/self-service/sign-in/password/", {"password": password})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
     assert User.objects.filter(identifier="E100001").count() == 1
+
+
+def test_help_desk_sign_in_goes_through_the_device_when_staff_must_use_one(client, poste, password):
+    from tests.factories import UserFactory
+
+    poste.device_policy = "staff"
+    poste.save()
+    agent = UserFactory(tenant=poste, identifier="AGENT9", is_staff=True)
+    device = add_device(agent)
+    client.post(f"/{poste.slug}/admin/login/", {"username": "AGENT9", "password": password})
+    response = client.get(f"/{poste.slug}/admin/")
+    assert response.status_code == 302 and response["Location"].endswith("/self-service/sign-in/device/")
+    assert "_auth_user_id" not in client.session, "the password alone does not keep the session"
+    done = client.post(f"/{poste.slug}/self-service/sign-in/device/", {"code": current_code(device)})
+    assert done["Location"] == f"/{poste.slug}/admin/"
+    assert client.get(done["Location"]).status_code == 200
+
+
+def test_people_who_are_not_staff_are_not_asked_for_a_device_under_the_staff_policy(client, camille, sign_in):
+    camille.tenant.device_policy = "staff"
+    camille.tenant.save()
+    sign_in(camille)
+    assert client.get(f"/{camille.tenant.slug}/self-service/").status_code == 200
+
+
+def test_after_signing_in_by_questions_a_new_password_needs_no_old_one(
+    client, camille, django_capture_on_commit_callbacks
+):
+    start(client, camille.tenant, "E100001")
+    client.post(f"/{camille.tenant.slug}/self-service/sign-in/questions/", RIGHT)
+    page = client.get(f"/{camille.tenant.slug}/self-service/passwords/")
+    assert "old_password" not in page.content.decode()
+    new = "un tout nouveau mot de passe bien long"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/{camille.tenant.slug}/self-service/passwords/", {"new_password1": new, "new_password2": new}
+        )
+    assert response.status_code == 302
+    camille.refresh_from_db()
+    assert camille.check_password(new)
+    # Afterwards, a change asks for the current password again.
+    assert "old_password" in client.get(f"/{camille.tenant.slug}/self-service/passwords/").content.decode()
+
+
+def test_after_signing_in_by_password_the_old_one_is_asked(client, camille, sign_in):
+    sign_in(camille)
+    response = client.post(
+        f"/{camille.tenant.slug}/self-service/passwords/",
+        {"new_password1": "un tout nouveau mot de passe", "new_password2": "un tout nouveau mot de passe"},
+    )
+    assert response.status_code == 200
+    camille.refresh_from_db()
+    assert not camille.check_password("un tout nouveau mot de passe")
