@@ -60,6 +60,14 @@ def current_state(tenant, key: str) -> LockState:
     return _state_of(row)
 
 
+def current_states(keys) -> dict:
+    """current_state() of several keys (of any tenants) in one query."""
+    # tenant-guard: each key digest includes its tenant
+    found = SignInLock.objects.filter(key_digest__in=list(keys))
+    rows = {r.key_digest: r for r in found}
+    return {key: _state_of(rows.get(key)) for key in keys}
+
+
 def _state_of(row) -> LockState:
     now = timezone.now()
     if row is None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ChangePasswordForm, identifier_label, identifier_widget
 
-from .models import SecurityAnswer, SecurityQuestion
+from .models import SecurityAnswer
 from .normalise import normalise_answer
 
 INCORRECT_ANSWERS = _("One or more answers are incorrect.")
@@ -124,9 +124,7 @@ class IdentityForm(forms.Form):
 
 
 class QuestionRowForm(forms.Form):
-    question = forms.ModelChoiceField(
-        label=_("Question"), queryset=SecurityQuestion.objects.none(), required=False
-    )
+    question = forms.TypedChoiceField(label=_("Question"), required=False, empty_value=None)
     answer = forms.CharField(
         label=_("Answer"), max_length=200, required=False, strip=False, widget=secret_widget()
     )
@@ -135,10 +133,11 @@ class QuestionRowForm(forms.Form):
     def __init__(self, *args, catalogue, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = existing  # the SecurityAnswer this row shows, if any
+        # The catalogue is read once for all rows (a list), not once per row's drop-down.
+        by_pk = {str(q.pk): q for q in catalogue}
         field = self.fields["question"]
-        field.queryset = catalogue
-        field.empty_label = _("Choose a question")
-        field.label_from_instance = lambda q: q.label
+        field.choices = [("", _("Choose a question")), *((str(q.pk), q.label) for q in catalogue)]
+        field.coerce = by_pk.__getitem__
         if existing is not None:
             self.fields["answer"].widget.attrs["placeholder"] = "••••"
             self.fields["answer"].help_text = _("Leave empty to keep your current answer.")

@@ -578,10 +578,13 @@ class QuestionsView(TemplateView):
                 if self.purpose == SecurityAnswer.Purpose.SELF
                 else tenant.helpdesk_question_count
             )
-            self.catalogue = SecurityQuestion.objects.for_tenant(tenant).filter(is_active=True)
+            self.catalogue = list(SecurityQuestion.objects.for_tenant(tenant).filter(is_active=True))
 
     def formset(self, data=None):
         existing = proofs.answers_of(self.user, self.purpose)
+        offered = {q.pk for q in self.catalogue}
+        # A question withdrawn from the catalogue stays choosable for whoever already answered it.
+        catalogue = self.catalogue + [a.question for a in existing if a.question_id not in offered]
         rows = max(self.required, len(existing), 1)
         if data is not None:
             try:
@@ -590,7 +593,7 @@ class QuestionsView(TemplateView):
                 pass
             if "add" in data:
                 rows = min(rows + 1, 9)
-        initial = [{"question": a.question} for a in existing]
+        initial = [{"question": str(a.question_id)} for a in existing]
         if data is not None and "add" in data:
             data = data.copy()
             data["form-TOTAL_FORMS"] = str(rows)
@@ -600,7 +603,7 @@ class QuestionsView(TemplateView):
             user=self.user,
             purpose=self.purpose,
             required=self.required,
-            catalogue=self.catalogue,
+            catalogue=catalogue,
             existing=existing,
             form_kwargs={},
         )
@@ -945,10 +948,9 @@ def unlock_accounts(request):
                 actions.do_self_unlock(user=target, method="linked", request=request, actor=target)
             messages.success(request, _("The account is unlocked."))
         return redirect("selfservice:unlock_accounts")
-    rows = [
-        {"account": a, "locked": lockout.current_state(a.tenant, lockout.lock_key(a.tenant, user=a)).locked}
-        for a in accounts
-    ]
+    keys = [lockout.lock_key(a.tenant, user=a) for a in accounts]
+    states = lockout.current_states(keys)
+    rows = [{"account": a, "locked": states[key].locked} for a, key in zip(accounts, keys, strict=True)]
     return render(request, "selfservice/unlock_accounts.html", {"rows": rows})
 
 

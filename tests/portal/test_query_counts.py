@@ -36,3 +36,38 @@ def test_help_desk_lists_do_not_grow_with_rows(client, sign_in, staff_a, rows, d
     ]:
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 6])
+def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
+    client, sign_in, rows, django_assert_max_num_queries
+):
+    from selfservice.actions import do_link_accounts
+    from selfservice.models import AuthenticatorDevice, SecurityAnswer, SecurityQuestion
+
+    tenant = TenantFactory(slug="qc", module_accounts=True, security_question_count=1)
+    person = UserFactory(tenant=tenant, identifier="Q1")
+    for n in range(rows):
+        question = SecurityQuestion.objects.create(tenant=tenant, text_fr=f"Q{n}?", text_en=f"Q{n}?")
+        answer = SecurityAnswer(tenant=tenant, user=person, question=question)
+        answer.set_answer(f"reponse {n}")
+        answer.save()
+        device = AuthenticatorDevice.start(person, f"Phone {n}")
+        device.confirmed = True
+        device.save()
+        other = UserFactory(tenant=TenantFactory(slug=f"qo{n}", module_accounts=True), identifier=f"O{n}")
+        do_link_accounts(user=person, other=other)
+    sign_in(person)
+    client.get("/qc/")
+    for url, most in [
+        ("/qc/self-service/", 4),
+        ("/qc/self-service/questions/", 5),
+        ("/qc/self-service/questions/try/", 4),
+        ("/qc/self-service/devices/", 5),
+        ("/qc/self-service/links/", 5),
+        ("/qc/self-service/accounts/unlock/", 5),
+        ("/qc/self-service/passwords/", 5),
+    ]:
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200, url
