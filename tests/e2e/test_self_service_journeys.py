@@ -196,3 +196,34 @@ def test_questions_page_in_english_on_a_phone_by_keyboard(demo, page, screen, sc
     no_sideways_scroll(page)
     screenshot(page, "questions-en")
     assert browser_errors == []
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_register_a_mobile_device_and_get_backup_codes(demo, page, screen, screenshot, browser_errors):
+    import base64
+
+    page.goto("/universite/sign-in/")
+    page.locator("#id_username").fill("DEMO12345")
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Mot de passe", exact=True).press("Enter")
+    page.locator("details.user-menu summary").click()
+    page.get_by_role("link", name="Mot de passe en libre-service").click()
+    page.get_by_role("link", name="Enregistrer les appareils mobiles").click()
+    page.get_by_role("link", name="Ajouter un appareil").click()
+    page.get_by_label("Nom de l’appareil").fill("Mon cellulaire")
+    page.get_by_label("Votre mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_role("img", name="Code QR à balayer avec l’application d’authentification")).to_be_visible()
+    no_sideways_scroll(page)
+    screenshot(page, "qr-code")
+    key = page.locator(".big-value code").inner_text().replace(" ", "")
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    page.get_by_label("Code affiché par l’application").fill(f"{TOTP(secret, 30, 0, 6, 0).token():06d}")
+    page.get_by_role("button", name="Confirmer").click()
+    expect(page.locator(".backup-codes li")).to_have_count(10)
+    no_sideways_scroll(page)
+    screenshot(page, "backup-codes")
+    page.get_by_role("link", name="Je les ai conservés").click()
+    expect(page.get_by_role("cell", name="Mon cellulaire", exact=True)).to_be_visible()
+    screenshot(page, "device-list")
+    assert browser_errors == []
