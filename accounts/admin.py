@@ -7,8 +7,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selfservice import helpdesk
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
-from selfservice import helpdesk
 
 from . import lockout
 from .actions import (
@@ -248,7 +248,7 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
         readonly = [*self.readonly_fields, "is_staff"]
         return [*readonly, "identifier"] if obj is not None else readonly
 
-    # Self-service (selfservice.helpdesk): forgotten questions, the person's summary, the caller check.
+    # Self-service (selfservice/helpdesk.py): forgotten questions, the person's summary, the caller check.
     actions = [*UserAdminBase.actions, helpdesk.disable_questions]
     fields = [*PERSON_FIELDS, "self_service"]
     readonly_fields = [*UserAdminBase.readonly_fields, "self_service"]
@@ -341,3 +341,6 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
     ]
     readonly_fields = fields
     helpdesk_can_change = False
+
+# The self-service models of the help desk (question catalogue, mobile devices).
+from .selfservice import admin as selfservice_admin  # noqa: E402, F401

@@ -24,7 +24,7 @@ ALWAYS_OPEN = {"theme", "set_language"}
 ENROLMENT_PAGES = {"enrol", "enrol_check_mail", "confirm_email", "logout"}
 NEW_PASSWORD_PAGES = {"new_password", "logout"}
 # Set at sign-in when the tenant requires a mobile device after the password and the person has none:
-# adding one comes before anything else (selfservice.views.ConfirmDeviceView lifts it).
+# adding one comes before anything else (accounts.selfservice.views.ConfirmDeviceView lifts it).
 DEVICE_GATE = "_selfservice_enrol_device"
 DEVICE_PAGES = {"add_device", "confirm_device"}
 
@@ -96,8 +96,8 @@ class AccountSessionMiddleware:
             or request.session.get(DEVICE_GATE)
         ):
             return None
-        from selfservice import proofs
-        from selfservice.views import begin_second_factor
+        from accounts.selfservice import proofs
+        from accounts.selfservice.views import begin_second_factor
 
         if proofs.has_device(user):
             next_url = request.get_full_path()

@@ -86,8 +86,8 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if user.tenant is not None and user.tenant.device_required_for(user):
-            from selfservice import proofs
-            from selfservice.views import begin_second_factor
+            from accounts.selfservice import proofs
+            from accounts.selfservice.views import begin_second_factor
 
             if proofs.has_device(user):
                 return begin_second_factor(self.request, user, next_url=self.get_success_url())

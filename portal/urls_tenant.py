@@ -11,5 +11,5 @@ urlpatterns = [
     path("admin/", helpdesk_site.urls),
     path("i18n/setlang/", views.switch_language, name="set_language"),
     path("", include("accounts.urls")),
-    path("self-service/", include("selfservice.urls")),
+    path("self-service/", include("accounts.selfservice.urls")),
 ]

@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "django_otp",
     "portal",
     "accounts",
-    "selfservice",
     "messaging",
     "vault",
     "voting",

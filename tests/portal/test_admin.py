@@ -3,10 +3,10 @@ from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from accounts.models import EmailRegistration, User
+from accounts.selfservice.models import AuthenticatorDevice, SecurityQuestion
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit
 from portal.models import AuditEntry, OutboundEmail, Tenant
-from selfservice.models import AuthenticatorDevice, SecurityQuestion
 from tests.factories import UserFactory
 
 

@@ -5,8 +5,13 @@ import pytest
 from django.core.cache import cache
 from django_otp.oath import TOTP
 
-from selfservice.demo import QUESTIONS
-from selfservice.models import AuthenticatorDevice, RecoveryIdentity, SecurityAnswer, SecurityQuestion
+from accounts.selfservice.demo import QUESTIONS
+from accounts.selfservice.models import (
+    AuthenticatorDevice,
+    RecoveryIdentity,
+    SecurityAnswer,
+    SecurityQuestion,
+)
 from tests.factories import TenantFactory, UserFactory
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 
+from accounts.selfservice.models import AuthenticatorDevice, SecurityAnswer
 from portal.models import AuditEntry
-from selfservice.models import AuthenticatorDevice, SecurityAnswer
 
 from .conftest import add_device, errors, make_tenant
 
@@ -65,11 +65,11 @@ def test_disable_the_questions_of_a_person_who_forgot_them(desk, camille, django
 
 def test_remove_a_lost_device(desk, camille, django_capture_on_commit_callbacks):
     device = add_device(camille, "Lost phone")
-    listing = errors(desk.get(f"/{camille.tenant.slug}/admin/selfservice/authenticatordevice/"))
+    listing = errors(desk.get(f"/{camille.tenant.slug}/admin/accounts/authenticatordevice/"))
     assert "Lost phone" in listing
     with django_capture_on_commit_callbacks(execute=True):
         desk.post(
-            f"/{camille.tenant.slug}/admin/selfservice/authenticatordevice/",
+            f"/{camille.tenant.slug}/admin/accounts/authenticatordevice/",
             {"action": "remove_devices", "_selected_action": [device.pk]},
         )
     assert not AuthenticatorDevice.objects.filter(pk=device.pk).exists()
@@ -86,20 +86,19 @@ def test_devices_and_questions_of_other_tenants_are_not_listed(desk, poste):
     stranger = UserFactory(tenant=other, identifier="S9")
     add_device(stranger, "Stranger phone")
     give_answers(stranger, {0: "Secret"})
-    assert "Stranger phone" not in errors(desk.get(f"/{poste.slug}/admin/selfservice/authenticatordevice/"))
+    assert "Stranger phone" not in errors(desk.get(f"/{poste.slug}/admin/accounts/authenticatordevice/"))
     device = AuthenticatorDevice.objects.get(user=stranger)
     assert (
-        desk.get(f"/{poste.slug}/admin/selfservice/authenticatordevice/{device.pk}/change/").status_code
-        == 404
+        desk.get(f"/{poste.slug}/admin/accounts/authenticatordevice/{device.pk}/change/").status_code == 404
     )
-    questions = errors(desk.get(f"/{poste.slug}/admin/selfservice/securityquestion/"))
+    questions = errors(desk.get(f"/{poste.slug}/admin/accounts/securityquestion/"))
     assert questions.count("What was the name of your first pet?") == 1, (
         "the other tenant's catalogue is not listed"
     )
 
 
 def test_account_links_are_not_in_any_help_desk(desk, poste):
-    assert desk.get(f"/{poste.slug}/admin/selfservice/accountlink/").status_code == 404
+    assert desk.get(f"/{poste.slug}/admin/accounts/accountlink/").status_code == 404
 
 
 def test_the_platform_admin_says_the_recovery_choice_plainly(admin_client, poste):

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts import lockout
-from selfservice.models import AccountLink, AuthenticatorDevice, BackupCode, SecurityAnswer
+from accounts.selfservice.models import AccountLink, AuthenticatorDevice, BackupCode, SecurityAnswer
 
 from .conftest import add_device, catalogue, current_code, errors, make_tenant
 
@@ -229,7 +229,7 @@ def test_link_accounts_and_change_both_passwords(client, signed_in, camille, pas
 
 
 def test_linked_accounts_can_be_unlocked_from_the_menu(client, signed_in, camille):
-    from selfservice.actions import do_link_accounts
+    from accounts.selfservice.actions import do_link_accounts
     from tests.factories import UserFactory
 
     other_tenant = make_tenant("autre-u")
@@ -245,7 +245,7 @@ def test_linked_accounts_can_be_unlocked_from_the_menu(client, signed_in, camill
 
 
 def test_a_link_cannot_be_removed_by_someone_else(client, poste, sign_in):
-    from selfservice.actions import do_link_accounts
+    from accounts.selfservice.actions import do_link_accounts
     from tests.factories import UserFactory
 
     a = UserFactory(tenant=poste, identifier="LA")

@@ -5,8 +5,8 @@ from django.core import mail
 
 from accounts import lockout
 from accounts.models import User
-from selfservice import proofs
-from selfservice.models import RecoveryIdentity, SecurityAnswer
+from accounts.selfservice import proofs
+from accounts.selfservice.models import RecoveryIdentity, SecurityAnswer
 
 from .conftest import IDENTITY, RIGHT, errors
 
@@ -190,7 +190,7 @@ def test_nothing_that_proves_identity_is_stored_in_clear(camille, alex):
 
 def test_answers_are_hashed_with_argon2id_in_production_settings(camille, settings):
     settings.PASSWORD_HASHERS = ["accounts.hashers.PortailArgon2Hasher"]
-    from selfservice.models import SecurityAnswer as Answer
+    from accounts.selfservice.models import SecurityAnswer as Answer
 
     row = Answer(tenant=camille.tenant, user=camille, question=SecurityAnswer.objects.first().question)
     row.set_answer("  Éléphant ")

@@ -8,8 +8,8 @@ from django.db import transaction
 
 from accounts import lockout
 from accounts.models import User
+from accounts.selfservice import demo as selfservice_demo
 from portal.models import Tenant
-from selfservice import demo as selfservice_demo
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - the documented demo sign-in, never a real secret
 

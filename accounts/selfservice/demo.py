@@ -71,7 +71,7 @@ def seed(tenants) -> dict:
     universite = tenants["universite"]
     alex = User.objects.for_tenant(universite).get(identifier="DEMO12345")
     SecurityAnswer.objects.for_tenant(universite).filter(user=alex).delete()
-    identity, _ = RecoveryIdentity.objects.get_or_create(user=alex, defaults={"tenant": universite})
+    identity, _ = RecoveryIdentity.objects.get_or_create(tenant=universite, user=alex)
     identity.employee_number = IDENTITY["employee_number"]
     identity.birth_date = IDENTITY["birth_date"]
     identity.set_pin(IDENTITY["pin"])

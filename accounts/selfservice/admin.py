@@ -1,6 +1,6 @@
 """The help desk's side of self-service: the question catalogue, verifying a caller with the help-desk
-questions (selfservice.helpdesk, wired into the user admin), disabling forgotten questions, removing a
-lost device. Every list is the agent's tenant only; account links are shown to no help desk (they span
+questions (helpdesk.py, wired into the user admin), disabling forgotten questions, removing a lost
+device. Every list is the agent's tenant only; account links are shown to no help desk (they span
 tenants)."""
 
 from django.contrib import admin

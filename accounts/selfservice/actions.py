@@ -79,7 +79,7 @@ def do_save_answers(*, user, purpose, rows, existing, request=None):
     SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose=purpose).exclude(
         question_id__in=keep
     ).delete()
-    SecurityAnswer.objects.bulk_create(new)
+    SecurityAnswer.objects.bulk_create(new)  # tenant-guard: every row was built with user.tenant
     helpdesk = purpose == SecurityAnswer.Purpose.HELPDESK
     record_audit(
         tenant=user.tenant,
@@ -208,8 +208,8 @@ def do_self_unlock(*, user, method, request=None, actor=None):
 
 
 def do_link_accounts(*, user, other, request=None):
-    AccountLink.objects.get_or_create(user=user, other=other, defaults={"tenant": user.tenant})
-    AccountLink.objects.get_or_create(user=other, other=user, defaults={"tenant": other.tenant})
+    AccountLink.objects.get_or_create(tenant=user.tenant, user=user, other=other)
+    AccountLink.objects.get_or_create(tenant=other.tenant, user=other, other=user)
     for account, partner in ((user, other), (other, user)):
         # Each tenant's log names its own account only: another tenant's identifier never shows there.
         record_audit(

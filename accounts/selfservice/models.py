@@ -2,7 +2,7 @@
 with backup codes, employee number + PIN, identity data, and links between one person's accounts.
 
 Nothing a person could use to prove who they are is stored in clear: answers and PINs are Argon2id
-hashes, the SIN digits a keyed hash (selfservice.crypto), TOTP keys encrypted with a key outside
+hashes, the SIN digits a keyed hash (accounts.selfservice.crypto), TOTP keys encrypted with a key outside
 the database, backup codes Argon2id hashes."""
 
 import secrets
