@@ -229,9 +229,6 @@ class QuestionsStepView(FlowStepView):
     form_class = AnswersForm
     purposes = ("sign_in", "recover", "unlock")
 
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
-
     def get_form_kwargs(self):
         self.answers = proofs.answers_of(self.account)
         if self.answers:
@@ -249,7 +246,8 @@ class QuestionsStepView(FlowStepView):
                 for value in form.cleaned_data.values():
                     spend_password_hash(value)
                 return False
-            return all(proofs.check_answers(answers, form.given(answers)).values())
+            results = proofs.check_answers(answers, form.given(answers))
+            return all(results.values()) and self.account.is_active
 
         if not self.attempt(form, check, INCORRECT_ANSWERS):
             return self.form_invalid(form)
@@ -274,7 +272,7 @@ class DeviceStepView(FlowStepView):
 
         def check():
             found["device"] = proofs.verify_device_code(self.account, form.cleaned_data["code"])
-            return found["device"] is not None
+            return found["device"] is not None and self.account.is_active
 
         if not self.attempt(form, check, WRONG_CODE):
             return self.form_invalid(form)
@@ -415,7 +413,7 @@ def proved_for_recovery(request, flow, user, method):
         return render(request, "selfservice/no_address.html")
     code = proofs.new_mail_code()
     flow["code"] = proofs.code_digest(code)
-    flow["code_at"] = flow["at"] = int(__import__("time").time())
+    flow["code_at"] = flow["at"] = int(time.time())
     proofs.save_flow(request, flow)
     with transaction.atomic():
         actions.do_mail_recovery_code(user=user, code=code, request=request)
@@ -889,6 +887,16 @@ class LinksView(FormView):
         )
         if not outcome.ok:
             form.add_error(None, outcome.error or WRONG_CREDENTIALS)
+            return self.form_invalid(form)
+        if other_tenant.device_required_for(other):
+            # A password alone must not reach an account whose organisation also wants its device.
+            form.add_error(
+                None,
+                _(
+                    "This organisation also asks for its mobile device. Sign in there and link this "
+                    "account from its own self-service."
+                ),
+            )
             return self.form_invalid(form)
         with transaction.atomic():
             actions.do_link_accounts(user=self.request.user, other=other, request=self.request)

@@ -256,3 +256,18 @@ def test_a_link_cannot_be_removed_by_someone_else(client, poste, sign_in):
     link = AccountLink.objects.get(user=a)
     assert client.post(f"/{poste.slug}/self-service/links/{link.pk}/remove/").status_code == 404
     assert AccountLink.objects.count() == 2
+
+
+def test_linking_is_refused_when_the_other_organisation_also_wants_its_device(
+    client, signed_in, camille, password
+):
+    from tests.factories import UserFactory
+
+    other_tenant = make_tenant("autre-w", device_policy="everyone")
+    UserFactory(tenant=other_tenant, identifier="X44")
+    response = client.post(
+        f"/{camille.tenant.slug}/self-service/links/",
+        {"tenant": other_tenant.pk, "identifier": "X44", "password": password},
+    )
+    assert "also asks for its mobile device" in errors(response)
+    assert not AccountLink.objects.exists()

@@ -204,3 +204,14 @@ def test_after_signing_in_by_password_the_old_one_is_asked(client, camille, sign
     assert response.status_code == 200
     camille.refresh_from_db()
     assert not camille.check_password("un tout nouveau mot de passe")
+
+
+def test_a_deactivated_account_cannot_sign_in_by_questions_or_device(client, camille):
+    device = add_device(camille)
+    camille.is_active = False
+    camille.save()
+    start(client, camille.tenant, "E100001")
+    base = f"/{camille.tenant.slug}/self-service/sign-in/"
+    assert client.post(base + "questions/", RIGHT).status_code == 200
+    assert client.post(base + "device/", {"code": current_code(device)}).status_code == 200
+    assert "_auth_user_id" not in client.session
