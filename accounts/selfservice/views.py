@@ -681,6 +681,7 @@ def history(request):
     entries = (
         AuditEntry.objects.for_tenant(request.user.tenant)
         .filter(target_id=str(request.user.pk), action__startswith="selfservice.")
+        .exclude(action="selfservice.signed_in")
         .order_by("-created_at")[:50]
     )
     return render(request, "selfservice/history.html", {"entries": entries})
