@@ -24,7 +24,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.hashers import check_password, make_password  # noqa: E402
+from django_otp.oath import TOTP  # noqa: E402
 
 settings.PASSWORD_HASHERS = ["accounts.hashers.PortailArgon2Hasher"]
 
@@ -61,10 +62,6 @@ def main():
     device = AuthenticatorDevice(tenant_id=1)
     device.key = os.urandom(20)
     codes = [make_password("X" * BACKUP_LENGTH) for _ in range(10)]
-    from django.contrib.auth.hashers import check_password
-
-    from django_otp.oath import TOTP
-
     rows = {
         "password check": lambda: check_password("une phrase de passe assez longue", password),
         "3 security answers": lambda: [a.check_answer("x") for a in answers],
