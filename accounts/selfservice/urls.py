@@ -25,7 +25,7 @@ urlpatterns = [
     path("identifier/forgot/", views.ForgotIdentifierView.as_view(), name="forgot_identifier"),
     path("identifier/forgot/pin/", views.PinStepView.as_view(), name="identifier_pin"),
     path("identifier/forgot/identity/", views.IdentityStepView.as_view(), name="identifier_identity"),
-    path("identifier/found/", views.IdentifierFoundView.as_view(), name="identifier_found"),
+    path("identifier/found/", views.identifier_found, name="identifier_found"),
     # Unlock, signed out
     path("unlock/", views.UnlockView.as_view(), name="unlock"),
     path("unlock/methods/", views.UnlockMethodsView.as_view(), name="unlock_methods"),

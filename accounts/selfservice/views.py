@@ -505,19 +505,16 @@ class RecoverNewPasswordView(ProvedStepMixin, FlowStepView):
         return redirect("accounts:login")
 
 
-@method_decorator(never_cache, name="dispatch")
-class IdentifierFoundView(ProvedStepMixin, FlowStepView):
-    """Seed 002 section 2: the identifier is shown on the page, and mailed to the address on file."""
-
-    template_name = "selfservice/identifier_found.html"
-    form_class = PasswordStepForm  # unused: the page has no form
-    purposes = ("identifier",)
-    restart = "selfservice:forgot_identifier"
-
-    def get(self, request, *args, **kwargs):
-        user = self.account
-        proofs.end_flow(request)
-        return render(request, self.template_name, {"account": user})
+@never_cache
+def identifier_found(request):
+    """Seed 002 section 2: once proved, the identifier is shown (once) on the page; it was also mailed
+    to the address on file."""
+    flow = proofs.get_flow(request, "identifier")
+    if flow is None or not flow.get("proved"):
+        return redirect("selfservice:forgot_identifier")
+    account = User.objects.for_tenant(request.tenant).filter(pk=flow.get("account")).first()
+    proofs.end_flow(request)
+    return render(request, "selfservice/identifier_found.html", {"account": account})
 
 
 # Unlock -----------------------------------------------------------------------------------------------
