@@ -25,6 +25,9 @@ register_action("selfservice.identifier_recovered", _("Identifier shown after an
 register_action("selfservice.unlocked", _("Account unlocked after an identity check"))
 register_action("selfservice.account_linked", _("Account linked"))
 register_action("selfservice.account_unlinked", _("Account link removed"))
+register_action(
+    "selfservice.proof_failed", _("Identity proof refused (wrong password, answer, code, PIN or data)")
+)
 register_action("selfservice.caller_verified", _("Caller checked with the help-desk questions"))
 
 # What the notice mail says changed (translated in the mail's language).

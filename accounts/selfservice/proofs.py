@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from accounts import actions as account_actions
 from accounts import lockout
 from accounts.forms import address_message, locked_message
+from portal.audit import record_audit
 
 from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
 
@@ -50,6 +51,16 @@ def attempt(request, *, account, identifier: str, check, scope: str = "", tenant
             lockout.clear(key)
         return Outcome(True)
     lockout.register_address_failure(request)
+    step = request.resolver_match.url_name if getattr(request, "resolver_match", None) else ""
+    # On the account it names (never with what was typed), in that account's tenant.
+    record_audit(
+        tenant=tenant,
+        actor=None,
+        action="selfservice.proof_failed",
+        target=account,
+        request=request,
+        details={"step": step},
+    )
     state = lockout.register_failure(tenant, key)
     if state.locked:
         if account is not None and not scope:

@@ -215,3 +215,13 @@ def test_a_deactivated_account_cannot_sign_in_by_questions_or_device(client, cam
     assert client.post(base + "questions/", RIGHT).status_code == 200
     assert client.post(base + "device/", {"code": current_code(device)}).status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_a_refused_proof_is_in_the_accounts_history_without_what_was_typed(client, camille):
+    from portal.models import AuditEntry
+
+    start(client, camille.tenant, "E100001")
+    client.post(f"/{camille.tenant.slug}/self-service/sign-in/questions/", {**RIGHT, "q0": "Girafe"})
+    entry = AuditEntry.objects.get(action="selfservice.proof_failed")
+    assert entry.target_id == str(camille.pk) and entry.details == {"step": "questions_step"}
+    assert "girafe" not in str(entry.__dict__).lower()
