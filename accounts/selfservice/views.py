@@ -6,6 +6,7 @@ The signed-out journeys keep their state in the session (proofs.FLOW_KEY): the i
 step reached, and which account proved itself. Until a proof succeeds, every page is the same whether
 the identifier names an account or not."""
 
+import hmac
 import time
 
 import segno
@@ -422,6 +423,7 @@ def proved_for_recovery(request, flow, user, method):
 
 def _mark_proved(request, flow, user):
     flow["proved"] = True
+    flow["at"] = int(time.time())  # the next step gets its own 15 minutes
     flow.pop("code", None)
     proofs.save_flow(request, flow)
     if flow["purpose"] == "identifier":
@@ -457,8 +459,6 @@ class MailCodeStepView(ProvedAccountMixin, FlowStepView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        import hmac
-
         given = "".join(form.cleaned_data["code"].split())
 
         def check():
