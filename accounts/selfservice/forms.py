@@ -219,7 +219,10 @@ class QuestionsFormSet(forms.BaseFormSet):
                         form.add_error(None, _("Each question needs its own answer; this one is used above."))
 
 
-QuestionsFormSetFactory = forms.formset_factory(QuestionRowForm, formset=QuestionsFormSet, extra=0)
+# At most nine rows (the catalogue of seed 000), whatever a crafted form says.
+QuestionsFormSetFactory = forms.formset_factory(
+    QuestionRowForm, formset=QuestionsFormSet, extra=0, max_num=9, absolute_max=9, validate_max=True
+)
 
 
 # Devices ---------------------------------------------------------------------------------------------

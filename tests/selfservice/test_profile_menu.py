@@ -271,3 +271,10 @@ def test_linking_is_refused_when_the_other_organisation_also_wants_its_device(
     )
     assert "also asks for its mobile device" in errors(response)
     assert not AccountLink.objects.exists()
+
+
+def test_a_crafted_form_cannot_post_more_than_nine_rows(client, signed_in, camille):
+    data = rows(camille.tenant, [(i % 9, f"reponse {i}") for i in range(12)])
+    response = client.post(f"/{camille.tenant.slug}/self-service/questions/", data)
+    assert response.status_code == 200
+    assert SecurityAnswer.objects.filter(user=camille, purpose="self").count() == 3
