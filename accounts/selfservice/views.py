@@ -55,7 +55,14 @@ from .forms import (
     QuestionsFormSetFactory,
     RenameDeviceForm,
 )
-from .models import AccountLink, AuthenticatorDevice, RecoveryIdentity, SecurityAnswer, SecurityQuestion
+from .models import (
+    AccountLink,
+    AuthenticatorDevice,
+    BackupCodeDevice,
+    RecoveryIdentity,
+    SecurityAnswer,
+    SecurityQuestion,
+)
 
 BACKEND = "accounts.backends.TenantBackend"
 PROVED_AT = "_selfservice_proved_at"
@@ -652,6 +659,8 @@ class TryQuestionsView(FormView):
         return {**super().get_form_kwargs(), "questions": [a.question for a in self.answers]}
 
     def form_valid(self, form):
+        if not self.answers:
+            return redirect("selfservice:questions")  # nothing to try: no attempt, no counter touched
         results = {}
 
         def check():
@@ -691,8 +700,6 @@ def history(request):
 @never_cache
 def devices(request):
     user = request.user
-    from .models import BackupCodeDevice
-
     backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
     return render(
         request,
