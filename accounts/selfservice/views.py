@@ -15,7 +15,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +26,7 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
 from accounts import actions as account_actions
+from accounts import lockout
 from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm, spend_password_hash
 from accounts.middleware import DEVICE_GATE
 from accounts.models import User
@@ -950,8 +950,6 @@ class ChangePasswordsView(ChangePasswordView):
 def unlock_accounts(request):
     """ "Déverrouiller les comptes": this account and the linked ones, with their state; a linked account
     that is locked can be unlocked from here, since its owner proved it when linking."""
-    from accounts import lockout
-
     user = request.user
     accounts = [user, *_linked(user)]
     if request.method == "POST":
@@ -966,6 +964,3 @@ def unlock_accounts(request):
     rows = [{"account": a, "locked": states[key].locked} for a, key in zip(accounts, keys, strict=True)]
     return render(request, "selfservice/unlock_accounts.html", {"rows": rows})
 
-
-def sign_in_url(request):
-    return reverse("selfservice:sign_in")
