@@ -82,10 +82,12 @@ def verify_caller(modeladmin, request, object_id):
 def self_service_summary(obj):
     if obj.pk is None:
         return "—"
-    answers = SecurityAnswer.objects.filter(user=obj)  # tenant-guard: the agent's own account row
+    # tenant-guard: obj came through the tenant-scoped admin
+    answers = SecurityAnswer.objects.filter(user=obj)
     own = sum(1 for a in answers if a.purpose == "self")
     helpdesk = len(answers) - own
-    devices = AuthenticatorDevice.objects.filter(user=obj, confirmed=True).count()  # tenant-guard: same
+    # tenant-guard: obj as above
+    devices = AuthenticatorDevice.objects.filter(user=obj, confirmed=True).count()
     url = reverse("helpdesk:accounts_user_verify_caller", args=[obj.pk])
     return format_html(
         '{} · {} · {}<br><a href="{}">{}</a>',
