@@ -1,13 +1,13 @@
 """Writes of the self-service module. Each records an audit entry on the account; each change to a way
 of proving who one is also mails a notice to the address on file, with the help desk's contact."""
 
-from django.contrib.auth.hashers import make_password
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions as account_actions
 from accounts import lockout
 from accounts.actions import _mail
+from accounts.forms import spend_password_hash
 from portal.audit import record_audit, register_action
 
 from .models import AccountLink, AuthenticatorDevice, BackupCodeDevice, SecurityAnswer
@@ -46,6 +46,13 @@ CHANGES = {
 }
 
 
+def _audit(user, action, *, actor, request, details=None):
+    """An entry on the account itself, in its own tenant's log."""
+    record_audit(
+        tenant=user.tenant, actor=actor, action=action, target=user, request=request, details=details
+    )
+
+
 def _notice(user, change, **params):
     # Lazy: the text is translated when the mail is rendered, in the recipient's language.
     text = lazy(lambda: str(CHANGES[change]) % params if params else str(CHANGES[change]), str)()
@@ -53,14 +60,7 @@ def _notice(user, change, **params):
 
 
 def record_sign_in_method(*, user, method, request=None):
-    record_audit(
-        tenant=user.tenant,
-        actor=user,
-        action="selfservice.signed_in",
-        target=user,
-        request=request,
-        details={"method": method},
-    )
+    _audit(user, "selfservice.signed_in", actor=user, request=request, details={"method": method})
 
 
 def do_save_answers(*, user, purpose, rows, existing, request=None):
@@ -84,11 +84,10 @@ def do_save_answers(*, user, purpose, rows, existing, request=None):
     ).delete()
     SecurityAnswer.objects.bulk_create(new)  # tenant-guard: every row was built with user.tenant
     helpdesk = purpose == SecurityAnswer.Purpose.HELPDESK
-    record_audit(
-        tenant=user.tenant,
+    _audit(
+        user,
+        "selfservice.helpdesk_questions_changed" if helpdesk else "selfservice.questions_changed",
         actor=user,
-        action="selfservice.helpdesk_questions_changed" if helpdesk else "selfservice.questions_changed",
-        target=user,
         request=request,
         details={"count": len(keep) + len(new)},
     )
@@ -99,9 +98,7 @@ def do_disable_questions(*, user, actor, request=None):
     """Seed 002: "I don't remember my answers": the help desk disables them; the person recovers by
     another proof and chooses new ones."""
     deleted = SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="self").delete()[0]
-    record_audit(
-        tenant=user.tenant, actor=actor, action="selfservice.questions_disabled", target=user, request=request
-    )
+    _audit(user, "selfservice.questions_disabled", actor=actor, request=request)
     _notice(user, "questions_disabled")
     return deleted
 
@@ -111,14 +108,7 @@ def do_confirm_device(*, device, request=None) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     user = device.user
-    record_audit(
-        tenant=user.tenant,
-        actor=user,
-        action="selfservice.device_added",
-        target=user,
-        request=request,
-        details={"device": device.name},
-    )
+    _audit(user, "selfservice.device_added", actor=user, request=request, details={"device": device.name})
     _notice(user, "device_added", name=device.name)
     backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
     if backup is None or not backup.codes.exists():
@@ -135,13 +125,7 @@ def _new_codes(user):
 
 def do_renew_backup_codes(*, user, request=None) -> list[str]:
     codes = _new_codes(user)
-    record_audit(
-        tenant=user.tenant,
-        actor=user,
-        action="selfservice.backup_codes_renewed",
-        target=user,
-        request=request,
-    )
+    _audit(user, "selfservice.backup_codes_renewed", actor=user, request=request)
     _notice(user, "backup_codes")
     return codes
 
@@ -153,60 +137,30 @@ def do_remove_device(*, device, actor, request=None):
     if not AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists():
         # No app left: the backup codes go too, so a forgotten sheet of paper is not a way in.
         BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).delete()
-    record_audit(
-        tenant=user.tenant,
-        actor=actor,
-        action="selfservice.device_removed",
-        target=user,
-        request=request,
-        details={"device": name},
-    )
+    _audit(user, "selfservice.device_removed", actor=actor, request=request, details={"device": name})
     _notice(user, "device_removed", name=name)
 
 
 def do_mail_recovery_code(*, user, code, request=None):
     _mail(user, "recovery_code", code=code)
-    record_audit(
-        tenant=user.tenant, actor=None, action="selfservice.recovery_code_sent", target=user, request=request
-    )
+    _audit(user, "selfservice.recovery_code_sent", actor=None, request=request)
 
 
 def do_recover_password(*, user, raw_password, method, request=None):
     """A new password after an identity check: lock lifted, other sessions ended, notice mailed
     (accounts.actions.do_set_password does all three)."""
     account_actions.do_set_password(user=user, raw_password=raw_password, request=request)
-    record_audit(
-        tenant=user.tenant,
-        actor=user,
-        action="selfservice.password_recovered",
-        target=user,
-        request=request,
-        details={"method": method},
-    )
+    _audit(user, "selfservice.password_recovered", actor=user, request=request, details={"method": method})
 
 
 def do_send_identifier(*, user, method, request=None):
     _mail(user, "identifier_reminder")
-    record_audit(
-        tenant=user.tenant,
-        actor=None,
-        action="selfservice.identifier_recovered",
-        target=user,
-        request=request,
-        details={"method": method},
-    )
+    _audit(user, "selfservice.identifier_recovered", actor=None, request=request, details={"method": method})
 
 
 def do_self_unlock(*, user, method, request=None, actor=None):
     lockout.unlock_account(user)
-    record_audit(
-        tenant=user.tenant,
-        actor=actor or user,
-        action="selfservice.unlocked",
-        target=user,
-        request=request,
-        details={"method": method},
-    )
+    _audit(user, "selfservice.unlocked", actor=actor or user, request=request, details={"method": method})
     _notice(user, "unlocked")
 
 
@@ -215,13 +169,7 @@ def do_link_accounts(*, user, other, request=None):
     AccountLink.objects.get_or_create(tenant=other.tenant, user=other, other=user)
     for account, partner in ((user, other), (other, user)):
         # Each tenant's log names its own account only: another tenant's identifier never shows there.
-        record_audit(
-            tenant=account.tenant,
-            actor=account,
-            action="selfservice.account_linked",
-            target=account,
-            request=request,
-        )
+        _audit(account, "selfservice.account_linked", actor=account, request=request)
         _notice(account, "linked", other=partner.tenant.name)
 
 
@@ -230,13 +178,7 @@ def do_unlink_accounts(*, link, request=None):
     AccountLink.objects.filter(user=other, other=user).delete()  # tenant-guard: both rows of one pair
     link.delete()
     for account in (user, other):
-        record_audit(
-            tenant=account.tenant,
-            actor=account,
-            action="selfservice.account_unlinked",
-            target=account,
-            request=request,
-        )
+        _audit(account, "selfservice.account_unlinked", actor=account, request=request)
 
 
 def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict:
@@ -248,12 +190,11 @@ def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict
     )
     results = {a.question_id: a.check_answer(given.get(a.question_id, "")) for a in answers}
     if not answers:
-        make_password("")
-    record_audit(
-        tenant=user.tenant,
+        spend_password_hash("")
+    _audit(
+        user,
+        "selfservice.caller_verified",
         actor=actor,
-        action="selfservice.caller_verified",
-        target=user,
         request=request,
         details={"right": sum(results.values()), "asked": len(results)},
     )

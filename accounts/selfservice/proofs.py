@@ -12,11 +12,10 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 
 from accounts import actions as account_actions
 from accounts import lockout
-from accounts.forms import address_message, locked_message
+from accounts.forms import address_message, locked_message, spend_password_hash
 from portal.audit import record_audit
 
 from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
@@ -39,12 +38,12 @@ def attempt(request, *, account, identifier: str, check, scope: str = "", tenant
     tenant = tenant or request.tenant
     minutes = lockout.address_blocked(request)
     if minutes:
-        make_password("")
+        spend_password_hash("")
         return Outcome(False, address_message(minutes))
     key = _key(tenant, account, identifier, scope)
     state = lockout.current_state(tenant, key)
     if state.locked:
-        make_password("")
+        spend_password_hash("")
         return Outcome(False, locked_message(state.minutes_left))
     if check():
         if state.counted:
@@ -130,7 +129,7 @@ def has_device(user) -> bool:
 def verify_device_code(user, code: str):
     """The device (authenticator app, or the backup codes) that accepts the code, or None."""
     if user is None:
-        make_password(code or "")
+        spend_password_hash(code)
         return None
     for device in devices_of(user):
         if device.verify_token(code):

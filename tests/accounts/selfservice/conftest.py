@@ -2,7 +2,6 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 from django_otp.oath import TOTP
 
 from accounts.selfservice.demo import QUESTIONS
@@ -14,28 +13,7 @@ from accounts.selfservice.models import (
 )
 from tests.factories import TenantFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def client():
-    from django.test import Client
-
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def submit(client, django_capture_on_commit_callbacks):
-    def do(url, data=None, *, client=client, follow=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(url, data or {}, follow=follow)
-
-    return do
+# `client` (English), `submit` and the fresh cache come from tests/accounts/conftest.py.
 
 
 def make_tenant(slug, **extra):
