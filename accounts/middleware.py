@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from . import stages
+from .stages import DEVICE_GATE
+
 STARTED, SEEN = "_portail_started", "_portail_seen"
 # The last-seen time is written at most this often, so most pages do not rewrite the session.
 SEEN_RESOLUTION = 60
@@ -23,10 +26,9 @@ SEEN_RESOLUTION = 60
 ALWAYS_OPEN = {"theme", "set_language"}
 ENROLMENT_PAGES = {"enrol", "enrol_check_mail", "confirm_email", "logout"}
 NEW_PASSWORD_PAGES = {"new_password", "logout"}
-# Set at sign-in when the tenant requires a mobile device after the password and the person has none:
-# adding one comes before anything else (accounts.selfservice.views.ConfirmDeviceView lifts it).
-DEVICE_GATE = "_selfservice_enrol_device"
-DEVICE_PAGES = {"add_device", "confirm_device"}
+# accounts.stages sets DEVICE_GATE when the tenant requires a mobile device after the password and the
+# person has none: adding one comes before anything else (accounts.device_views.ConfirmDeviceView lifts it).
+DEVICE_PAGES = {"add_device", "confirm_device", "logout"}
 
 
 def start_session_clock(request):
@@ -75,19 +77,18 @@ class AccountSessionMiddleware:
         second_factor = self._second_factor(request, user)
         if second_factor is not None:
             return second_factor
-        if request.session.get(DEVICE_GATE) and not (
-            (match.namespace == "selfservice" and name in DEVICE_PAGES) or (in_accounts and name == "logout")
-        ):
+        if request.session.get(DEVICE_GATE) and not (in_accounts and name in DEVICE_PAGES):
             messages.warning(
                 request, _("Your organisation asks for a mobile device after the password. Add one now.")
             )
-            return redirect("selfservice:add_device")
+            return redirect("accounts:add_device")
         return None
 
     def _second_factor(self, request, user):
         """A tenant that requires the device after the password: a session signed in by password alone
-        (the help desk's sign-in page, say) goes through the device step first. Costs a query only
-        for such a session, once: afterwards the session holds the device it was verified with."""
+        (the help desk's sign-in page, say) goes through the sign-in stages. Costs a query only for
+        such a session, once: afterwards the session holds the device it was verified with, or the
+        enrolment gate."""
         tenant = request.tenant
         if (
             tenant.device_policy == tenant.DevicePolicy.ALTERNATIVE
@@ -96,15 +97,7 @@ class AccountSessionMiddleware:
             or request.session.get(DEVICE_GATE)
         ):
             return None
-        from accounts.selfservice import proofs
-        from accounts.selfservice.views import begin_second_factor
-
-        if proofs.has_device(user):
-            next_url = request.get_full_path()
-            logout(request)
-            return begin_second_factor(request, user, next_url=next_url)
-        request.session[DEVICE_GATE] = True
-        return None
+        return stages.begin(request, user, method="password", next_url=request.get_full_path())
 
     def _session_ended(self, request):
         idle, absolute = _limits(request.tenant)
