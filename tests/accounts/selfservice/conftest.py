@@ -4,8 +4,8 @@ import re
 import pytest
 from django_otp.oath import TOTP
 
-from accounts.selfservice.demo import QUESTIONS
 from accounts.devices import AuthenticatorDevice
+from accounts.selfservice.demo import QUESTIONS
 from accounts.selfservice.models import RecoveryIdentity, SecurityAnswer, SecurityQuestion
 from tests.factories import TenantFactory, UserFactory
 

@@ -128,9 +128,7 @@ def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(
     key = page.context["key_groups"].replace(" ", "")
     assert key not in device.encrypted_key, "the key is encrypted at rest"
     wrong = "000000" if current_code(device) != "000000" else "111111"
-    assert (
-        client.post(f"/{tenant.slug}/devices/add/confirm/", {"code": wrong}).status_code == 200
-    )
+    assert client.post(f"/{tenant.slug}/devices/add/confirm/", {"code": wrong}).status_code == 200
     before = client.session.session_key
     # django-otp throttles a device for a second after a wrong code.
     with time_machine.travel(datetime.timedelta(seconds=2), tick=True):
@@ -173,10 +171,7 @@ def test_another_persons_device_is_out_of_reach(client, signed_in, camille, post
     other = UserFactory(tenant=poste, identifier="E999")
     device = add_device(other)
     assert client.get(f"/{poste.slug}/devices/{device.pk}/rename/").status_code == 404
-    assert (
-        client.post(f"/{poste.slug}/devices/{device.pk}/remove/", {"password": "x"}).status_code
-        == 404
-    )
+    assert client.post(f"/{poste.slug}/devices/{device.pk}/remove/", {"password": "x"}).status_code == 404
 
 
 def test_unlock_a_locked_account_with_the_questions(client, camille, submit):
