@@ -74,9 +74,9 @@ class AccountSessionMiddleware:
             and not (in_accounts and name in NEW_PASSWORD_PAGES)
         ):
             return redirect("accounts:new_password")
-        second_factor = self._second_factor(request, user)
-        if second_factor is not None:
-            return second_factor
+        held = self._stages(request, user)
+        if held is not None:
+            return held
         if request.session.get(DEVICE_GATE) and not (in_accounts and name in DEVICE_PAGES):
             messages.warning(
                 request, _("Your organisation asks for a mobile device after the password. Add one now.")
@@ -84,18 +84,21 @@ class AccountSessionMiddleware:
             return redirect("accounts:add_device")
         return None
 
-    def _second_factor(self, request, user):
-        """A tenant that requires the device after the password: a session signed in by password alone
-        (the help desk's sign-in page, say) goes through the sign-in stages. Costs a query only for
-        such a session, once: afterwards the session holds the device it was verified with, or the
-        enrolment gate."""
+    def _stages(self, request, user):
+        """A session signed in without the sign-in stages (the help desk's sign-in page, say) goes
+        through them now, on its first page. And where the tenant requires the device, a session
+        without one (the policy changed since the sign-in) goes through them again. Costs nothing for
+        a session that went through them: afterwards it holds the mark, and the device it was
+        verified with or the enrolment gate."""
         tenant = request.tenant
-        if (
+        session = request.session
+        device_missing = not (
             tenant.device_policy == tenant.DevicePolicy.ALTERNATIVE
             or not tenant.device_required_for(user)
-            or request.session.get(DEVICE_ID_SESSION_KEY)
-            or request.session.get(DEVICE_GATE)
-        ):
+            or session.get(DEVICE_ID_SESSION_KEY)
+            or session.get(DEVICE_GATE)
+        )
+        if session.get(stages.DONE) and not device_missing:
             return None
         return stages.begin(request, user, method="password", next_url=request.get_full_path())
 

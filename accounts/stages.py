@@ -30,6 +30,8 @@ from .models import User
 BACKEND = "accounts.backends.TenantBackend"
 PENDING = "_portail_sign_in"
 PENDING_SECONDS = 15 * 60
+# Set on a session that went through every stage: accounts.middleware runs them for one that did not.
+DONE = "_portail_stages_done"
 # Set when the tenant requires a mobile device after the password and the person has none: adding one
 # comes before anything else (accounts.middleware holds the session on the device pages; confirming a
 # device lifts it).
@@ -184,6 +186,7 @@ def _finish(request, user, current: PendingSignIn, device):
         login(request, user, backend=BACKEND)
     if device is not None:
         otp_login(request, device)
+    request.session[DONE] = True
     signed_in.send(sender=current.origin, request=request, user=user, method=current.method)
     if already:
         return None

@@ -225,3 +225,14 @@ def test_a_refused_proof_is_in_the_accounts_history_without_what_was_typed(clien
     entry = AuditEntry.objects.get(action="selfservice.proof_failed")
     assert entry.target_id == str(camille.pk) and entry.details == {"step": "questions_step"}
     assert "girafe" not in str(entry.__dict__).lower()
+
+
+def test_the_former_address_of_the_device_step_leads_to_the_core_one(client, poste, password):
+    from tests.factories import UserFactory
+
+    poste.device_policy = "staff"
+    poste.save()
+    add_device(UserFactory(tenant=poste, identifier="AGENT2", is_staff=True))
+    client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT2", "password": password})
+    response = client.get(f"/{poste.slug}/self-service/sign-in/device/")
+    assert response.status_code == 302 and response["Location"] == f"/{poste.slug}/sign-in/device/"
