@@ -2,6 +2,7 @@
 notice to the account's address."""
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import record_audit, register_action
@@ -9,6 +10,7 @@ from portal.mail import send_templated_mail
 from portal.tenancy import tenant_url
 
 from . import lockout
+from .devices import AuthenticatorDevice, BackupCodeDevice
 from .password_history import remember_password
 from .tokens import email_tokens, password_tokens, uid_for
 
@@ -30,7 +32,9 @@ register_action("account.email_registration_approved", _("E-mail registration ap
 register_action("account.email_registration_refused", _("E-mail registration refused"))
 
 
-def _mail(user, template, *, to=None, **context):
+def mail_user(user, template, *, to=None, **context):
+    """A mail to the person, in their language, sent when the transaction commits (none without an
+    address). Modules built on accounts mail people through this."""
     address = to or user.email
     if not address:
         return None
@@ -61,7 +65,7 @@ def email_link(user) -> str:
 
 def do_send_test_email(*, user, actor, request=None):
     """Send the account a harmless test mail, so the help desk can check that mail reaches it."""
-    _mail(user, "test_message")
+    mail_user(user, "test_message")
     record_audit(tenant=user.tenant, actor=actor, action="mail.test_sent", target=user, request=request)
 
 
@@ -70,7 +74,7 @@ def do_send_password_link(*, user, request=None, actor=None, reason="reset"):
     template = {"activation": "account_activation", "lost_identifier": "lost_identifier"}.get(
         reason, "password_reset"
     )
-    _mail(user, template, link=password_link(user))
+    mail_user(user, template, link=password_link(user))
     action = "account.identifier_sent" if reason == "lost_identifier" else "account.password_link_sent"
     record_audit(
         tenant=user.tenant,
@@ -98,7 +102,7 @@ def do_set_password(*, user, raw_password, request=None, actor=None, by_link=Fal
         record_audit(tenant=user.tenant, actor=actor, action="account.unlocked", target=user, request=request)
     action = "account.password_reset" if by_link else "account.password_changed"
     record_audit(tenant=user.tenant, actor=actor or user, action=action, target=user, request=request)
-    _mail(user, "password_changed")
+    mail_user(user, "password_changed")
 
 
 def do_unlock(*, user, actor, request=None) -> bool:
@@ -119,7 +123,7 @@ def do_require_password_change(*, user, actor, request=None):
 def do_send_email_verification(*, user, request=None, actor=None):
     """Mail a confirmation link to the address awaiting confirmation (or the current one)."""
     to = user.pending_email or user.email
-    _mail(user, "verify_email", to=to, link=email_link(user))
+    mail_user(user, "verify_email", to=to, link=email_link(user))
     record_audit(
         tenant=user.tenant,
         actor=actor or user,
@@ -137,7 +141,7 @@ def do_request_email_change(*, user, new_email, request=None):
         tenant=user.tenant, actor=user, action="account.email_change_requested", target=user, request=request
     )
     do_send_email_verification(user=user, request=request)
-    _mail(user, "email_change_notice", new_email=new_email)
+    mail_user(user, "email_change_notice", new_email=new_email)
 
 
 def do_confirm_email(*, user, request=None):
@@ -156,7 +160,7 @@ def do_confirm_email(*, user, request=None):
         record_audit(
             tenant=user.tenant, actor=user, action="account.email_changed", target=user, request=request
         )
-        _mail(user, "email_changed", to=old, new_email=user.email)
+        mail_user(user, "email_changed", to=old, new_email=user.email)
     else:
         record_audit(
             tenant=user.tenant, actor=user, action="account.email_verified", target=user, request=request
@@ -217,7 +221,7 @@ def do_decide_email_registration(*, registration, approve: bool, actor, request=
 def record_lock(*, user, request=None):
     """A lock just started on this account: in its history, and a notice to its owner."""
     record_audit(tenant=user.tenant, actor=None, action="account.locked", target=user, request=request)
-    _mail(user, "account_locked", minutes=user.tenant.lockout_minutes if user.tenant else 0)
+    mail_user(user, "account_locked", minutes=user.tenant.lockout_minutes if user.tenant else 0)
 
 
 def record_registration_request(*, registration, request=None):
@@ -228,3 +232,67 @@ def record_registration_request(*, registration, request=None):
         target=registration.user,
         request=request,
     )
+
+
+def mail_security_notice(user, message, **params):
+    """The notice that a way of proving who one is changed, with the help desk's contact. `message`
+    is lazy: it is translated when the mail is rendered, in the recipient's language."""
+    text = lazy(lambda: str(message) % params if params else str(message), str)()
+    mail_user(user, "security_notice", change=text)
+
+
+# Mobile devices -------------------------------------------------------------------------------------
+# The action keys keep the names they were first recorded under, so every account's history still
+# reads the same.
+
+register_action("selfservice.device_added", _("Mobile device added"))
+register_action("selfservice.device_removed", _("Mobile device removed"))
+register_action("selfservice.backup_codes_renewed", _("Backup codes renewed"))
+
+DEVICE_ADDED = _("A mobile device was added to your account: %(name)s.")
+DEVICE_REMOVED = _("A mobile device was removed from your account: %(name)s.")
+BACKUP_CODES_RENEWED = _("New backup codes were made for your account; the previous ones no longer work.")
+
+
+def _audit_own(user, action, *, actor, request, details=None):
+    record_audit(
+        tenant=user.tenant, actor=actor, action=action, target=user, request=request, details=details
+    )
+
+
+def do_confirm_device(*, device, request=None) -> list[str]:
+    """The first right code confirms the device. Backup codes come with the first device."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user = device.user
+    _audit_own(user, "selfservice.device_added", actor=user, request=request, details={"device": device.name})
+    mail_security_notice(user, DEVICE_ADDED, name=device.name)
+    backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
+    if backup is None or not backup.codes.exists():
+        return _new_codes(user)
+    return []
+
+
+def _new_codes(user):
+    backup, _created = BackupCodeDevice.objects.get_or_create(
+        user=user, tenant=user.tenant, defaults={"name": "backup", "confirmed": True}
+    )
+    return backup.replace_codes()
+
+
+def do_renew_backup_codes(*, user, request=None) -> list[str]:
+    codes = _new_codes(user)
+    _audit_own(user, "selfservice.backup_codes_renewed", actor=user, request=request)
+    mail_security_notice(user, BACKUP_CODES_RENEWED)
+    return codes
+
+
+def do_remove_device(*, device, actor, request=None):
+    user = device.user
+    name = device.name
+    device.delete()
+    if not AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists():
+        # No app left: the backup codes go too, so a forgotten sheet of paper is not a way in.
+        BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).delete()
+    _audit_own(user, "selfservice.device_removed", actor=actor, request=request, details={"device": name})
+    mail_security_notice(user, DEVICE_REMOVED, name=name)

@@ -1,25 +1,25 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selfservice import helpdesk
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
 from . import lockout
 from .actions import (
     do_decide_email_registration,
+    do_remove_device,
     do_require_password_change,
     do_send_password_link,
     do_send_test_email,
     do_unlock,
 )
 from .forms import HelpDeskSignInForm
-from .models import EmailRegistration, User
+from .models import AuthenticatorDevice, EmailRegistration, User
 
 # Both admin sites sign in under the same lockout as the portal.
 helpdesk_site.login_form = HelpDeskSignInForm
@@ -248,18 +248,9 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
         readonly = [*self.readonly_fields, "is_staff"]
         return [*readonly, "identifier"] if obj is not None else readonly
 
-    # Self-service (selfservice/helpdesk.py): forgotten questions, the person's summary, the caller check.
-    actions = [*UserAdminBase.actions, helpdesk.disable_questions]
-    fields = [*PERSON_FIELDS, "self_service"]
-    readonly_fields = [*UserAdminBase.readonly_fields, "self_service"]
-    self_service = staticmethod(helpdesk.self_service_summary)
-
-    def get_urls(self):
-        check = self.admin_site.admin_view(
-            lambda request, object_id: helpdesk.verify_caller(self, request, object_id)
-        )
-        own = [path("<path:object_id>/verify-caller/", check, name="accounts_user_verify_caller")]
-        return own + super().get_urls()
+    fields = PERSON_FIELDS
+    # An app built on accounts (self-service) extends this admin by subclassing it and registering
+    # the subclass in its place (accounts.selfservice.admin).
 
 
 @admin.register(User, site=platform_site)
@@ -342,5 +333,41 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
     readonly_fields = fields
     helpdesk_can_change = False
 
-# The self-service models of the help desk (question catalogue, mobile devices).
-from .selfservice import admin as selfservice_admin  # noqa: E402, F401
+
+@admin.register(AuthenticatorDevice, site=helpdesk_site)
+class AuthenticatorDeviceAdmin(HelpDeskModelAdmin):
+    """Mobile devices of the tenant's people. The help desk removes a lost one; it never sees a key."""
+
+    helpdesk_can_change = False
+    helpdesk_can_delete = True
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__identifier", "user__last_name", "name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["remove_devices"]
+
+    def get_actions(self, request):
+        found = super().get_actions(request)
+        found.pop("delete_selected", None)  # removal goes through the audited action with its notice
+        return found
+
+    @admin.action(description=_("Remove the selected devices (lost or replaced)"))
+    def remove_devices(self, request, queryset):
+        count = 0
+        with transaction.atomic():
+            for device in queryset.select_related("user__tenant"):
+                do_remove_device(device=device, actor=request.user, request=request)
+                count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d device removed; its owner was told by e-mail.",
+                "%(n)d devices removed; their owners were told by e-mail.",
+                count,
+            )
+            % {"n": count},
+        )
+
+    def delete_model(self, request, obj):
+        do_remove_device(device=obj, actor=request.user, request=request)

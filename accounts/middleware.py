@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from . import stages
+from .stages import DEVICE_GATE
+
 STARTED, SEEN = "_portail_started", "_portail_seen"
 # The last-seen time is written at most this often, so most pages do not rewrite the session.
 SEEN_RESOLUTION = 60
@@ -23,10 +26,9 @@ SEEN_RESOLUTION = 60
 ALWAYS_OPEN = {"theme", "set_language"}
 ENROLMENT_PAGES = {"enrol", "enrol_check_mail", "confirm_email", "logout"}
 NEW_PASSWORD_PAGES = {"new_password", "logout"}
-# Set at sign-in when the tenant requires a mobile device after the password and the person has none:
-# adding one comes before anything else (accounts.selfservice.views.ConfirmDeviceView lifts it).
-DEVICE_GATE = "_selfservice_enrol_device"
-DEVICE_PAGES = {"add_device", "confirm_device"}
+# accounts.stages sets DEVICE_GATE when the tenant requires a mobile device after the password and the
+# person has none: adding one comes before anything else (accounts.device_views.ConfirmDeviceView lifts it).
+DEVICE_PAGES = {"add_device", "confirm_device", "logout"}
 
 
 def start_session_clock(request):
@@ -72,39 +74,33 @@ class AccountSessionMiddleware:
             and not (in_accounts and name in NEW_PASSWORD_PAGES)
         ):
             return redirect("accounts:new_password")
-        second_factor = self._second_factor(request, user)
-        if second_factor is not None:
-            return second_factor
-        if request.session.get(DEVICE_GATE) and not (
-            (match.namespace == "selfservice" and name in DEVICE_PAGES) or (in_accounts and name == "logout")
-        ):
+        held = self._stages(request, user)
+        if held is not None:
+            return held
+        if request.session.get(DEVICE_GATE) and not (in_accounts and name in DEVICE_PAGES):
             messages.warning(
                 request, _("Your organisation asks for a mobile device after the password. Add one now.")
             )
-            return redirect("selfservice:add_device")
+            return redirect("accounts:add_device")
         return None
 
-    def _second_factor(self, request, user):
-        """A tenant that requires the device after the password: a session signed in by password alone
-        (the help desk's sign-in page, say) goes through the device step first. Costs a query only
-        for such a session, once: afterwards the session holds the device it was verified with."""
+    def _stages(self, request, user):
+        """A session signed in without the sign-in stages (the help desk's sign-in page, say) goes
+        through them now, on its first page. And where the tenant requires the device, a session
+        without one (the policy changed since the sign-in) goes through them again. Costs nothing for
+        a session that went through them: afterwards it holds the mark, and the device it was
+        verified with or the enrolment gate."""
         tenant = request.tenant
-        if (
+        session = request.session
+        device_missing = not (
             tenant.device_policy == tenant.DevicePolicy.ALTERNATIVE
             or not tenant.device_required_for(user)
-            or request.session.get(DEVICE_ID_SESSION_KEY)
-            or request.session.get(DEVICE_GATE)
-        ):
+            or session.get(DEVICE_ID_SESSION_KEY)
+            or session.get(DEVICE_GATE)
+        )
+        if session.get(stages.DONE) and not device_missing:
             return None
-        from accounts.selfservice import proofs
-        from accounts.selfservice.views import begin_second_factor
-
-        if proofs.has_device(user):
-            next_url = request.get_full_path()
-            logout(request)
-            return begin_second_factor(request, user, next_url=next_url)
-        request.session[DEVICE_GATE] = True
-        return None
+        return stages.begin(request, user, method="password", next_url=request.get_full_path())
 
     def _session_ended(self, request):
         idle, absolute = _limits(request.tenant)

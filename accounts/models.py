@@ -223,14 +223,5 @@ class EmailRegistration(models.Model):
         return f"{self.first_name} {self.last_name} <{self.email}>"
 
 
-# The self-service proofs (seeds 000 and 002) live in accounts/selfservice/; importing them here
-# registers their models with this app.
-from .selfservice.models import (  # noqa: E402, F401
-    AccountLink,
-    AuthenticatorDevice,
-    BackupCode,
-    BackupCodeDevice,
-    RecoveryIdentity,
-    SecurityAnswer,
-    SecurityQuestion,
-)
+# The mobile devices are the core's models, kept in their own module.
+from .devices import AuthenticatorDevice, BackupCode, BackupCodeDevice  # noqa: E402, F401

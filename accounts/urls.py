@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import device_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    # The device stage of the sign-in (accounts.stages)
+    path("sign-in/device/", device_views.DeviceStepView.as_view(), name="sign_in_device"),
     # Recovery (signed out)
     path("password/forgot/", views.ForgotPasswordView.as_view(), name="forgot_password"),
     path(
@@ -25,4 +27,11 @@ urlpatterns = [
     path("profile/email/verify/", views.send_verification, name="send_verification"),
     path("profile/password/", views.ChangePasswordView.as_view(), name="change_password"),
     path("profile/language/", views.change_language, name="change_language"),
+    # Mobile devices
+    path("devices/", device_views.devices, name="devices"),
+    path("devices/add/", device_views.AddDeviceView.as_view(), name="add_device"),
+    path("devices/add/confirm/", device_views.ConfirmDeviceView.as_view(), name="confirm_device"),
+    path("devices/<int:pk>/rename/", device_views.RenameDeviceView.as_view(), name="rename_device"),
+    path("devices/<int:pk>/remove/", device_views.RemoveDeviceView.as_view(), name="remove_device"),
+    path("devices/backup-codes/", device_views.BackupCodesView.as_view(), name="backup_codes"),
 ]

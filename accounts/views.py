@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -21,7 +20,7 @@ from django.views.generic import FormView, TemplateView
 
 from portal.models import AuditEntry
 
-from . import actions, lockout
+from . import actions, lockout, stages
 from .forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -37,7 +36,7 @@ from .forms import (
     fold,
     identifier_label,
 )
-from .middleware import DEVICE_GATE
+from .language import set_language_cookie
 from .models import EmailRegistration, User
 from .password_rules import rules_context
 from .selectors import user_for_sign_in
@@ -46,17 +45,6 @@ from .tokens import email_tokens, user_from_uid
 HISTORY_LENGTH = 30
 # One recovery mail per account per this many seconds, so a form cannot flood someone's mailbox.
 RECOVERY_MAIL_INTERVAL = 60
-
-
-def _set_language_cookie(response, language):
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
 
 
 def _no_referrer(response):
@@ -84,19 +72,9 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        user = form.get_user()
-        if user.tenant is not None and user.tenant.device_required_for(user):
-            from accounts.selfservice import proofs
-            from accounts.selfservice.views import begin_second_factor
-
-            if proofs.has_device(user):
-                return begin_second_factor(self.request, user, next_url=self.get_success_url())
-            self.request.session[DEVICE_GATE] = True  # see accounts.middleware
-        response = super().form_valid(form)
-        language = user.preferred_language
-        translation.activate(language)
-        _set_language_cookie(response, language)
-        return response
+        # The password was right: the stages after it (the device, ...) come before the session is
+        # signed in; the last one signs in and sets the language.
+        return stages.begin(self.request, form.get_user(), method="password", next_url=self.get_success_url())
 
     def form_invalid(self, form):
         if getattr(form, "locked_account", None) is not None:
@@ -480,7 +458,7 @@ def change_language(request):
     translation.activate(language)
     messages.success(request, _("Your language is saved."))
     response = redirect("accounts:profile")
-    _set_language_cookie(response, language)
+    set_language_cookie(response, language)
     return response
 
 

@@ -1,33 +1,27 @@
-"""Writes of the self-service module. Each records an audit entry on the account; each change to a way
-of proving who one is also mails a notice to the address on file, with the help desk's contact."""
+"""Writes of the self-service module; the mobile device's are the core's (accounts.actions). Each
+records an audit entry on the account; each change to a way of proving who one is also mails a notice
+to the address on file, with the help desk's contact."""
 
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions as account_actions
 from accounts import lockout
-from accounts.actions import _mail
+from accounts.actions import mail_user
 from accounts.forms import spend_password_hash
 from portal.audit import record_audit, register_action
 
-from .models import AccountLink, AuthenticatorDevice, BackupCodeDevice, SecurityAnswer
+from .models import AccountLink, SecurityAnswer
 
 register_action("selfservice.signed_in", _("Signed in to the self-service"))
 register_action("selfservice.questions_changed", _("Security questions updated"))
 register_action("selfservice.helpdesk_questions_changed", _("Help-desk questions updated"))
 register_action("selfservice.questions_disabled", _("Security questions disabled by the help desk"))
-register_action("selfservice.device_added", _("Mobile device added"))
-register_action("selfservice.device_removed", _("Mobile device removed"))
-register_action("selfservice.backup_codes_renewed", _("Backup codes renewed"))
 register_action("selfservice.recovery_code_sent", _("Recovery code mailed"))
 register_action("selfservice.password_recovered", _("Password chosen after an identity check"))
 register_action("selfservice.identifier_recovered", _("Identifier shown after an identity check"))
 register_action("selfservice.unlocked", _("Account unlocked after an identity check"))
 register_action("selfservice.account_linked", _("Account linked"))
 register_action("selfservice.account_unlinked", _("Account link removed"))
-register_action(
-    "selfservice.proof_failed", _("Identity proof refused (wrong password, answer, code, PIN or data)")
-)
 register_action("selfservice.caller_verified", _("Caller checked with the help-desk questions"))
 
 # What the notice mail says changed (translated in the mail's language).
@@ -38,9 +32,6 @@ CHANGES = {
         "The help desk disabled your security questions, at your request. "
         "Choose new ones after your next sign-in."
     ),
-    "device_added": _("A mobile device was added to your account: %(name)s."),
-    "device_removed": _("A mobile device was removed from your account: %(name)s."),
-    "backup_codes": _("New backup codes were made for your account; the previous ones no longer work."),
     "linked": _("Your account was linked to your account with %(other)s."),
     "unlocked": _("Your account was unlocked after an identity check."),
 }
@@ -54,9 +45,7 @@ def _audit(user, action, *, actor, request, details=None):
 
 
 def _notice(user, change, **params):
-    # Lazy: the text is translated when the mail is rendered, in the recipient's language.
-    text = lazy(lambda: str(CHANGES[change]) % params if params else str(CHANGES[change]), str)()
-    _mail(user, "security_notice", change=text)
+    account_actions.mail_security_notice(user, CHANGES[change], **params)
 
 
 def record_sign_in_method(*, user, method, request=None):
@@ -103,46 +92,8 @@ def do_disable_questions(*, user, actor, request=None):
     return deleted
 
 
-def do_confirm_device(*, device, request=None) -> list[str]:
-    """The first right code confirms the device. Backup codes come with the first device."""
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    user = device.user
-    _audit(user, "selfservice.device_added", actor=user, request=request, details={"device": device.name})
-    _notice(user, "device_added", name=device.name)
-    backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
-    if backup is None or not backup.codes.exists():
-        return _new_codes(user)
-    return []
-
-
-def _new_codes(user):
-    backup, _created = BackupCodeDevice.objects.get_or_create(
-        user=user, tenant=user.tenant, defaults={"name": "backup", "confirmed": True}
-    )
-    return backup.replace_codes()
-
-
-def do_renew_backup_codes(*, user, request=None) -> list[str]:
-    codes = _new_codes(user)
-    _audit(user, "selfservice.backup_codes_renewed", actor=user, request=request)
-    _notice(user, "backup_codes")
-    return codes
-
-
-def do_remove_device(*, device, actor, request=None):
-    user = device.user
-    name = device.name
-    device.delete()
-    if not AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists():
-        # No app left: the backup codes go too, so a forgotten sheet of paper is not a way in.
-        BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).delete()
-    _audit(user, "selfservice.device_removed", actor=actor, request=request, details={"device": name})
-    _notice(user, "device_removed", name=name)
-
-
 def do_mail_recovery_code(*, user, code, request=None):
-    _mail(user, "recovery_code", code=code)
+    mail_user(user, "recovery_code", code=code)
     _audit(user, "selfservice.recovery_code_sent", actor=None, request=request)
 
 
@@ -154,7 +105,7 @@ def do_recover_password(*, user, raw_password, method, request=None):
 
 
 def do_send_identifier(*, user, method, request=None):
-    _mail(user, "identifier_reminder")
+    mail_user(user, "identifier_reminder")
     _audit(user, "selfservice.identifier_recovered", actor=None, request=request, details={"method": method})
 
 

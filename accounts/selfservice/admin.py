@@ -1,17 +1,17 @@
 """The help desk's side of self-service: the question catalogue, verifying a caller with the help-desk
-questions (helpdesk.py, wired into the user admin), disabling forgotten questions, removing a lost
-device. Every list is the agent's tenant only; account links are shown to no help desk (they span
-tenants)."""
+questions and disabling forgotten questions (helpdesk.py, wired into the help desk's user admin, which
+this module registers in place of the core's). The core's admin removes a lost device. Every list is
+the agent's tenant only; account links are shown to no help desk (they span tenants)."""
 
 from django.contrib import admin
-from django.db import transaction
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.urls import path
 
+from accounts.admin import HelpDeskUserAdmin
+from accounts.models import User
 from portal.admin_sites import HelpDeskModelAdmin, helpdesk_site
 
-from . import actions
-from .models import AuthenticatorDevice, SecurityQuestion
+from . import helpdesk
+from .models import SecurityQuestion
 
 
 @admin.register(SecurityQuestion, site=helpdesk_site)
@@ -25,40 +25,22 @@ class SecurityQuestionAdmin(HelpDeskModelAdmin):
     fields = ["text_fr", "text_en", "min_length", "max_length", "is_active", "position"]
 
 
-@admin.register(AuthenticatorDevice, site=helpdesk_site)
-class AuthenticatorDeviceAdmin(HelpDeskModelAdmin):
-    """Mobile devices of the tenant's people. The help desk removes a lost one; it never sees a key."""
+class SelfServiceUserAdmin(HelpDeskUserAdmin):
+    """The core's user admin, with self-service's part: forgotten questions, the person's summary,
+    the caller check."""
 
-    helpdesk_can_change = False
-    helpdesk_can_delete = True
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    list_select_related = ["user"]
-    search_fields = ["user__identifier", "user__last_name", "name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    readonly_fields = fields
-    actions = ["remove_devices"]
+    actions = [*HelpDeskUserAdmin.actions, helpdesk.disable_questions]
+    fields = [*HelpDeskUserAdmin.fields, "self_service"]
+    readonly_fields = [*HelpDeskUserAdmin.readonly_fields, "self_service"]
+    self_service = staticmethod(helpdesk.self_service_summary)
 
-    def get_actions(self, request):
-        found = super().get_actions(request)
-        found.pop("delete_selected", None)  # removal goes through the audited action with its notice
-        return found
-
-    @admin.action(description=_("Remove the selected devices (lost or replaced)"))
-    def remove_devices(self, request, queryset):
-        count = 0
-        with transaction.atomic():
-            for device in queryset.select_related("user__tenant"):
-                actions.do_remove_device(device=device, actor=request.user, request=request)
-                count += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%(n)d device removed; its owner was told by e-mail.",
-                "%(n)d devices removed; their owners were told by e-mail.",
-                count,
-            )
-            % {"n": count},
+    def get_urls(self):
+        check = self.admin_site.admin_view(
+            lambda request, object_id: helpdesk.verify_caller(self, request, object_id)
         )
+        own = [path("<path:object_id>/verify-caller/", check, name="accounts_user_verify_caller")]
+        return own + super().get_urls()
 
-    def delete_model(self, request, obj):
-        actions.do_remove_device(device=obj, actor=request.user, request=request)
+
+helpdesk_site.unregister(User)
+helpdesk_site.register(User, SelfServiceUserAdmin)

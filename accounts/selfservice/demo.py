@@ -5,9 +5,10 @@ import datetime
 
 from django.utils import timezone
 
+from accounts.devices import AuthenticatorDevice
 from accounts.models import User
 
-from .models import AuthenticatorDevice, RecoveryIdentity, SecurityAnswer, SecurityQuestion
+from .models import RecoveryIdentity, SecurityAnswer, SecurityQuestion
 
 # Seed 000 step 10, with the length rule of step 7 ("4 à 20 caractères").
 QUESTIONS = [

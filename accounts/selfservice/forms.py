@@ -3,30 +3,19 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.device_forms import WRONG_CODE, DeviceCodeForm, code_widget  # noqa: F401
 from accounts.forms import ChangePasswordForm, identifier_label, identifier_widget
 
 from .models import SecurityAnswer
 from .normalise import normalise_answer
 
 INCORRECT_ANSWERS = _("One or more answers are incorrect.")
-WRONG_CODE = _("This code is not valid. Type the 6 digits your app shows now, or one of your backup codes.")
 NO_MATCH = _("This information does not match our records. Check it and try again.")
 
 
 def secret_widget(**attrs):
     return forms.TextInput(
         attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", **attrs}
-    )
-
-
-def code_widget():
-    return forms.TextInput(
-        attrs={
-            "autocomplete": "one-time-code",
-            "inputmode": "numeric",
-            "autofocus": True,
-            "spellcheck": "false",
-        }
     )
 
 
@@ -61,15 +50,6 @@ class AnswersForm(forms.Form):
 
     def given(self, answers) -> dict:
         return {a.pk: self.cleaned_data.get(f"q{i}", "") for i, a in enumerate(answers)}
-
-
-class DeviceCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code from your authenticator app"),
-        max_length=40,
-        help_text=_("Six digits. Lost your phone? Type one of your printed backup codes instead."),
-        widget=code_widget(),
-    )
 
 
 class MailCodeForm(forms.Form):
@@ -223,46 +203,6 @@ class QuestionsFormSet(forms.BaseFormSet):
 QuestionsFormSetFactory = forms.formset_factory(
     QuestionRowForm, formset=QuestionsFormSet, extra=0, max_num=9, absolute_max=9, validate_max=True
 )
-
-
-# Devices ---------------------------------------------------------------------------------------------
-
-
-class ConfirmPasswordForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        help_text=_("To protect your account, confirm it is you."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Your password is incorrect."))
-        return password
-
-
-class AddDeviceForm(ConfirmPasswordForm):
-    name = forms.CharField(
-        label=_("Name of the device"),
-        max_length=64,
-        initial=_("My phone"),
-        help_text=_("To recognise it in the list, for example “Personal phone”."),
-    )
-    field_order = ["name", "password"]
-
-
-class ConfirmDeviceForm(forms.Form):
-    code = forms.CharField(label=_("Code shown by the app"), max_length=10, widget=code_widget())
-
-
-class RenameDeviceForm(forms.Form):
-    name = forms.CharField(label=_("New name"), max_length=64)
 
 
 # Linked accounts --------------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.devices import AuthenticatorDevice
+
 from . import actions
-from .models import AuthenticatorDevice, SecurityAnswer
+from .models import SecurityAnswer
 
 
 @admin.action(description=_("Disable the security questions (the person forgot the answers)"))

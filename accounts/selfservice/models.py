@@ -1,12 +1,9 @@
-"""Self-service proofs of identity (seeds 000 and 002): security questions, a mobile device (TOTP)
-with backup codes, employee number + PIN, identity data, and links between one person's accounts.
+"""Self-service proofs of identity (seeds 000 and 002): security questions, employee number + PIN,
+identity data, and links between one person's accounts. The mobile device is the core's
+(accounts.devices): self-service offers it as one more proof.
 
 Nothing a person could use to prove who they are is stored in clear: answers and PINs are Argon2id
-hashes, the SIN digits a keyed hash (accounts.selfservice.crypto), TOTP keys encrypted with a key outside
-the database, backup codes Argon2id hashes."""
-
-import secrets
-import time
+hashes, the SIN digits a keyed hash (accounts.crypto)."""
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -16,17 +13,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin
-from django_otp.oath import TOTP
 
-from portal.tenancy import TenantScopedQuerySet
+from accounts import crypto
+from accounts.devices import TenantScopedManager
 
-from . import crypto
 from .normalise import normalise_answer
-
-
-class TenantScopedManager(models.Manager.from_queryset(TenantScopedQuerySet)):
-    pass
 
 
 class SecurityQuestion(models.Model):
@@ -172,126 +163,6 @@ def sin_digest(tenant_id, raw: str) -> str:
 
 def sin_digests(tenant_id, raw: str) -> list[str]:
     return crypto.keyed_digests("sin", f"{tenant_id}:{_digits(raw)[-6:]}")
-
-
-class AuthenticatorDevice(ThrottlingMixin, Device):
-    """An authenticator app (TOTP, RFC 6238). django-otp's own TOTPDevice keeps its key in clear;
-    this one keeps it encrypted with PORTAIL_DATA_KEYS and otherwise verifies the same way."""
-
-    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    encrypted_key = models.TextField(editable=False)
-    step = 30
-    digits = 6
-    tolerance = 1
-    last_t = models.BigIntegerField(default=-1, editable=False)
-    created_at = models.DateTimeField(_("added"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-
-    objects = TenantScopedManager()
-
-    class Meta:
-        verbose_name = _("mobile device")
-        verbose_name_plural = _("mobile devices")
-        ordering = ["created_at", "id"]
-
-    @classmethod
-    def start(cls, user, name):
-        """An unconfirmed device with a fresh 160-bit key; confirmed by the first right code."""
-        device = cls(user=user, tenant=user.tenant, name=name, confirmed=False)
-        device.key = secrets.token_bytes(20)
-        return device
-
-    @property
-    def key(self) -> bytes:
-        return bytes.fromhex(crypto.decrypt(self.encrypted_key))
-
-    @key.setter
-    def key(self, value: bytes) -> None:
-        self.encrypted_key = crypto.encrypt(value.hex())
-
-    @property
-    def base32_key(self) -> str:
-        import base64
-
-        return base64.b32encode(self.key).decode().rstrip("=")
-
-    def provisioning_uri(self, issuer: str) -> str:
-        from urllib.parse import quote, urlencode
-
-        label = quote(f"{issuer}:{self.user.identifier}")
-        query = urlencode(
-            {"secret": self.base32_key, "issuer": issuer, "digits": self.digits, "period": self.step}
-        )
-        return f"otpauth://totp/{label}?{query}"
-
-    def get_throttle_factor(self):
-        return 1
-
-    def verify_token(self, token):
-        allowed, _details = self.verify_is_allowed()
-        if not allowed:
-            return False
-        token = "".join(str(token or "").split())
-        verified = False
-        if token.isdigit() and len(token) == self.digits:
-            totp = TOTP(self.key, self.step, 0, self.digits, 0)
-            totp.time = time.time()
-            # A code whose time step was already used is refused: each code works once.
-            verified = totp.verify(int(token), self.tolerance, self.last_t + 1)
-            if verified:
-                self.last_t = totp.t()
-                self.last_used_at = timezone.now()
-                self.throttle_reset(commit=False)
-                self.save()
-        if not verified:
-            self.throttle_increment(commit=True)
-        return verified
-
-
-BACKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read from paper
-BACKUP_LENGTH = 16  # 16 symbols of 31: 79 bits
-
-
-class BackupCodeDevice(Device):
-    """One-time backup codes to print. django-otp's static tokens are 8 characters kept in clear;
-    these carry 79 bits each and are kept as Argon2id hashes."""
-
-    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = TenantScopedManager()
-
-    class Meta:
-        verbose_name = _("backup codes")
-        verbose_name_plural = _("backup codes")
-
-    def replace_codes(self, count=10) -> list[str]:
-        self.codes.all().delete()
-        codes = ["".join(secrets.choice(BACKUP_ALPHABET) for _ in range(BACKUP_LENGTH)) for _ in range(count)]
-        BackupCode.objects.bulk_create([BackupCode(device=self, digest=make_password(c)) for c in codes])
-        return [" ".join(c[i : i + 4] for i in range(0, BACKUP_LENGTH, 4)) for c in codes]
-
-    @staticmethod
-    def clean_code(token) -> str:
-        return "".join(c for c in str(token or "").upper() if c.isalnum())
-
-    def verify_token(self, token):
-        code = self.clean_code(token)
-        if len(code) != BACKUP_LENGTH:
-            return False
-        for row in self.codes.all():
-            if check_password(code, row.digest):
-                row.delete()  # one use only
-                return True
-        return False
-
-
-class BackupCode(models.Model):
-    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
-    digest = models.CharField(max_length=200)
-
-    def __str__(self):
-        return f"backup code {self.pk}"  # never the code: only its hash is kept
 
 
 class AccountLink(models.Model):

@@ -9,70 +9,18 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 
-from accounts import actions as account_actions
-from accounts import lockout
-from accounts.forms import address_message, locked_message, spend_password_hash
-from portal.audit import record_audit
+# The attempt under the lockout and the device check are the core's; self-service calls them from here.
+from accounts.attempts import Outcome, attempt  # noqa: F401
+from accounts.devices import devices_of, has_device, verify_device_code  # noqa: F401
 
-from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
+from .models import SecurityAnswer, SecurityQuestion
 
 FLOW_KEY = "_selfservice_flow"
 FLOW_SECONDS = 15 * 60
 CODE_SECONDS = 15 * 60
-
-
-@dataclass
-class Outcome:
-    ok: bool
-    error: str = ""
-
-
-def attempt(request, *, account, identifier: str, check, scope: str = "", tenant=None) -> Outcome:
-    """Run `check()` (which returns True or False and spends its hashing time) under the lockout.
-    `scope` separates the unlock path's counter from the account's own: a locked person must be able to
-    try the unlock proofs, a limited number of times. `tenant`: the account's, when not the request's."""
-    tenant = tenant or request.tenant
-    minutes = lockout.address_blocked(request)
-    if minutes:
-        spend_password_hash("")
-        return Outcome(False, address_message(minutes))
-    key = _key(tenant, account, identifier, scope)
-    state = lockout.current_state(tenant, key)
-    if state.locked:
-        spend_password_hash("")
-        return Outcome(False, locked_message(state.minutes_left))
-    if check():
-        if state.counted:
-            lockout.clear(key)
-        return Outcome(True)
-    lockout.register_address_failure(request)
-    step = request.resolver_match.url_name if getattr(request, "resolver_match", None) else ""
-    # On the account it names (never with what was typed), in that account's tenant.
-    record_audit(
-        tenant=tenant,
-        actor=None,
-        action="selfservice.proof_failed",
-        target=account,
-        request=request,
-        details={"step": step},
-    )
-    state = lockout.register_failure(tenant, key)
-    if state.locked:
-        if account is not None and not scope:
-            account_actions.record_lock(user=account, request=request)
-        return Outcome(False, locked_message(state.minutes_left))
-    return Outcome(False)
-
-
-def _key(tenant, account, identifier, scope):
-    if scope:
-        subject = f"{scope}|{account.pk if account is not None else tenant.normalise_identifier(identifier)}"
-        return lockout.lock_key(tenant, identifier=subject)
-    return lockout.lock_key(tenant, user=account, identifier=identifier)
 
 
 # Security questions -------------------------------------------------------------------------------
@@ -110,35 +58,6 @@ def _seed(tenant, identifier):
 def check_answers(answers, given: dict) -> dict:
     """{answer.pk: right?}. Every answer is hashed, right or wrong, so timing tells nothing."""
     return {a.pk: a.check_answer(given.get(a.pk, "")) for a in answers}
-
-
-# Mobile device -------------------------------------------------------------------------------------
-
-
-def devices_of(user):
-    return list(AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True))
-
-
-def has_device(user) -> bool:
-    return (
-        user is not None
-        and AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists()
-    )
-
-
-def verify_device_code(user, code: str):
-    """The device (authenticator app, or the backup codes) that accepts the code, or None."""
-    if user is None:
-        spend_password_hash(code)
-        return None
-    for device in devices_of(user):
-        if device.verify_token(code):
-            return device
-    if len(BackupCodeDevice.clean_code(code)) != 6:
-        for device in BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True):
-            if device.verify_token(code):
-                return device
-    return None
 
 
 # The recovery flow in the session -------------------------------------------------------------------

@@ -2,8 +2,14 @@
 portal.tenancy answers 404 when a tenant has not switched it on."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
+
+
+def moved(name):
+    return RedirectView.as_view(pattern_name=name)
+
 
 app_name = "selfservice"
 urlpatterns = [
@@ -39,12 +45,10 @@ urlpatterns = [
     path("questions/help-desk/", views.HelpDeskQuestionsView.as_view(), name="helpdesk_questions"),
     path("questions/try/", views.TryQuestionsView.as_view(), name="try_questions"),
     path("history/", views.history, name="history"),
-    path("devices/", views.devices, name="devices"),
-    path("devices/add/", views.AddDeviceView.as_view(), name="add_device"),
-    path("devices/add/confirm/", views.ConfirmDeviceView.as_view(), name="confirm_device"),
-    path("devices/<int:pk>/rename/", views.RenameDeviceView.as_view(), name="rename_device"),
-    path("devices/<int:pk>/remove/", views.RemoveDeviceView.as_view(), name="remove_device"),
-    path("devices/backup-codes/", views.BackupCodesView.as_view(), name="backup_codes"),
+    # The device pages are the core's (accounts:devices…); the old addresses lead there.
+    path("devices/", moved("accounts:devices")),
+    path("devices/add/", moved("accounts:add_device")),
+    path("devices/backup-codes/", moved("accounts:backup_codes")),
     path("links/", views.LinksView.as_view(), name="links"),
     path("links/<int:pk>/remove/", views.unlink, name="unlink"),
 ]

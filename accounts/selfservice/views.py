@@ -9,30 +9,26 @@ the identifier names an account or not."""
 import hmac
 import time
 
-import segno
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
-from django_otp import login as otp_login
 
 from accounts import actions as account_actions
-from accounts import lockout
-from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm, spend_password_hash
-from accounts.middleware import DEVICE_GATE
+from accounts import lockout, stages
+from accounts.devices import AuthenticatorDevice
+from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm, fold, spend_password_hash
 from accounts.models import User
 from accounts.password_rules import rules_context
 from accounts.selectors import user_for_sign_in
-from accounts.views import ChangePasswordView, _set_language_cookie
+from accounts.views import ChangePasswordView
 from portal.models import AuditEntry, Tenant
 
 from . import actions, proofs
@@ -40,11 +36,8 @@ from .forms import (
     INCORRECT_ANSWERS,
     NO_MATCH,
     WRONG_CODE,
-    AddDeviceForm,
     AnswersForm,
     ChangePasswordsForm,
-    ConfirmDeviceForm,
-    ConfirmPasswordForm,
     DeviceCodeForm,
     IdentifierForm,
     IdentityForm,
@@ -53,21 +46,11 @@ from .forms import (
     PasswordStepForm,
     PinForm,
     QuestionsFormSetFactory,
-    RenameDeviceForm,
 )
-from .models import (
-    AccountLink,
-    AuthenticatorDevice,
-    BackupCodeDevice,
-    RecoveryIdentity,
-    SecurityAnswer,
-    SecurityQuestion,
-)
+from .models import AccountLink, RecoveryIdentity, SecurityAnswer, SecurityQuestion, sin_digests
 
-BACKEND = "accounts.backends.TenantBackend"
 PROVED_AT = "_selfservice_proved_at"
 PROVED_SECONDS = 15 * 60
-SECOND_FACTOR = "second_factor"
 signed_out = method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
 signed_in = method_decorator([login_required, never_cache, sensitive_post_parameters()], name="dispatch")
 
@@ -76,33 +59,13 @@ def _account(request, flow):
     return user_for_sign_in(tenant=request.tenant, identifier=flow.get("identifier", ""))
 
 
-def _sign_in(request, user, *, method, device=None, next_url=""):
-    """The proof is complete: sign in (the session key changes), remember the device if one was used."""
-    login(request, user, backend=BACKEND)
-    if device is not None:
-        otp_login(request, device)
-    if method in ("questions", "device"):
-        # Signed in without the password (seed 000: "forgot your password?"): a new one may be chosen
-        # without typing the old one, for a few minutes.
-        request.session[PROVED_AT] = int(time.time())
+def _sign_in(request, user, *, method, device=None):
+    """The proof is complete: the sign-in goes through the core's stages (the device, if the tenant
+    requires it and none was used), then lands on the menu. PROVED_AT and the audit entry come with
+    accounts.stages.signed_in (signals.py)."""
     proofs.end_flow(request)
-    actions.record_sign_in_method(user=user, method=method, request=request)
-    translation.activate(user.preferred_language)
-    response = redirect(next_url or "selfservice:menu")
-    _set_language_cookie(response, user.preferred_language)
-    return response
-
-
-def begin_second_factor(request, user, next_url=""):
-    """The password was right and the tenant asks for the device too: the device step comes before
-    the session is signed in. Called by the self-service password step, by accounts' sign-in, and by
-    accounts.middleware for a session that skipped it (the help desk's sign-in)."""
-    flow = proofs.start_flow(request, SECOND_FACTOR, user.identifier)
-    flow["account"] = user.pk
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        flow["next"] = next_url
-    proofs.save_flow(request, flow)
-    return redirect("selfservice:device")
+    menu = reverse("selfservice:menu")
+    return stages.begin(request, user, method=method, device=device, next_url=menu, origin="selfservice")
 
 
 # Signing in: identifier, then method ---------------------------------------------------------------
@@ -190,14 +153,7 @@ class FlowStepView(FormView):
         """What a successful proof leads to, by journey."""
         purpose, user = self.flow["purpose"], self.account
         if purpose == "sign_in":
-            if self.request.tenant.device_required_for(user) and device is None:
-                if proofs.has_device(user):
-                    return begin_second_factor(self.request, user)
-                self.request.session[DEVICE_GATE] = True
             return _sign_in(self.request, user, method=method, device=device)
-        if purpose == SECOND_FACTOR:
-            next_url = self.flow.get("next", "")
-            return _sign_in(self.request, user, method="password+device", device=device, next_url=next_url)
         if purpose == "unlock":
             with transaction.atomic():
                 actions.do_self_unlock(user=user, method=method, request=self.request)
@@ -268,12 +224,14 @@ class DeviceStepView(FlowStepView):
 
     template_name = "selfservice/step_device.html"
     form_class = DeviceCodeForm
-    purposes = ("sign_in", "unlock", "recover", SECOND_FACTOR)
+    purposes = ("sign_in", "unlock", "recover")
 
-    def get_account(self):
-        if self.flow["purpose"] == SECOND_FACTOR:
-            return User.objects.for_tenant(self.request.tenant).filter(pk=self.flow.get("account")).first()
-        return super().get_account()
+    def dispatch(self, request, *args, **kwargs):
+        found = stages.pending(request)
+        if proofs.get_flow(request, *self.purposes) is None and found and found[2] == stages.DeviceStage.key:
+            # This address was the device step of every sign-in: it leads to the core's now.
+            return redirect("accounts:sign_in_device")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         found = {}
@@ -374,11 +332,7 @@ class IdentityStepView(FlowStepView):
         return _account(self.request, self.flow) if self.flow["purpose"] == "recover" else None
 
     def form_valid(self, form):
-        from accounts.forms import fold
-
         data, tenant = form.cleaned_data, self.request.tenant
-        from .models import sin_digests
-
         candidates = (
             RecoveryIdentity.objects.for_tenant(tenant)
             .filter(birth_date=data["birth_date"], sin_digest__in=sin_digests(tenant.pk, data["sin_digits"]))
@@ -693,159 +647,6 @@ def history(request):
     return render(request, "selfservice/history.html", {"entries": entries})
 
 
-# Mobile devices -------------------------------------------------------------------------------------------
-
-
-@login_required
-@never_cache
-def devices(request):
-    user = request.user
-    backup = BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).first()
-    return render(
-        request,
-        "selfservice/devices.html",
-        {
-            "devices": proofs.devices_of(user),
-            "backup_left": backup.codes.count() if backup else None,
-            "required": user.tenant.device_required_for(user),
-        },
-    )
-
-
-PENDING_DEVICE = "_selfservice_pending_device"
-
-
-@signed_in
-class AddDeviceView(FormView):
-    """Step 1: a name and the password again. Step 2: scan the code, type the first code."""
-
-    template_name = "selfservice/add_device.html"
-    form_class = AddDeviceForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def form_valid(self, form):
-        user = self.request.user
-        with transaction.atomic():
-            AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=False).delete()
-            device = AuthenticatorDevice.start(user, form.cleaned_data["name"])
-            device.save()
-        self.request.session[PENDING_DEVICE] = device.pk
-        return redirect("selfservice:confirm_device")
-
-
-@signed_in
-class ConfirmDeviceView(FormView):
-    template_name = "selfservice/confirm_device.html"
-    form_class = ConfirmDeviceForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.device = (
-                AuthenticatorDevice.objects.for_tenant(request.user.tenant)
-                .filter(user=request.user, confirmed=False, pk=request.session.get(PENDING_DEVICE))
-                .first()
-            )
-            if self.device is None:
-                return redirect("selfservice:devices")
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        issuer = self.request.tenant.name
-        uri = self.device.provisioning_uri(issuer)
-        qr = segno.make(uri, error="m")
-        return {
-            **super().get_context_data(**kwargs),
-            "device": self.device,
-            "qr_svg": qr.svg_data_uri(scale=5, border=2),
-            "key_groups": " ".join(self.device.base32_key[i : i + 4] for i in range(0, 32, 4)),
-        }
-
-    def form_valid(self, form):
-        device = self.device
-        if not device.verify_token(form.cleaned_data["code"]):
-            form.add_error(
-                "code",
-                _(
-                    "This code is not the one the app shows. "
-                    "Check the time on your phone and type the current code."
-                ),
-            )
-            return self.form_invalid(form)
-        with transaction.atomic():
-            codes = actions.do_confirm_device(device=device, request=self.request)
-        self.request.session.pop(PENDING_DEVICE, None)
-        self.request.session.pop(DEVICE_GATE, None)
-        otp_login(self.request, device)
-        self.request.session.cycle_key()
-        messages.success(
-            self.request, _("Your device is registered. Keep these backup codes somewhere safe.")
-        )
-        return render(self.request, "selfservice/backup_codes.html", {"codes": codes, "fresh": True})
-
-
-@signed_in
-class RenameDeviceView(FormView):
-    template_name = "selfservice/rename_device.html"
-    form_class = RenameDeviceForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.device = get_object_or_404(
-                AuthenticatorDevice.objects.for_tenant(request.user.tenant),
-                pk=kwargs["pk"],
-                user=request.user,
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_initial(self):
-        return {"name": self.device.name}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "device": self.device}
-
-    def form_valid(self, form):
-        self.device.name = form.cleaned_data["name"]
-        self.device.save(update_fields=["name"])
-        messages.success(self.request, _("The device is renamed."))
-        return redirect("selfservice:devices")
-
-
-@signed_in
-class RemoveDeviceView(RenameDeviceView):
-    template_name = "selfservice/remove_device.html"
-    form_class = ConfirmPasswordForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_initial(self):
-        return {}
-
-    def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_remove_device(device=self.device, actor=self.request.user, request=self.request)
-        messages.success(self.request, _("The device is removed. Its codes no longer work."))
-        return redirect("selfservice:devices")
-
-
-@signed_in
-class BackupCodesView(FormView):
-    """New backup codes (the old ones stop working), shown once, to print."""
-
-    template_name = "selfservice/new_backup_codes.html"
-    form_class = ConfirmPasswordForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def form_valid(self, form):
-        with transaction.atomic():
-            codes = actions.do_renew_backup_codes(user=self.request.user, request=self.request)
-        return render(self.request, "selfservice/backup_codes.html", {"codes": codes})
-
-
 # Linked accounts and password changes -------------------------------------------------------------
 
 
@@ -963,4 +764,3 @@ def unlock_accounts(request):
     states = lockout.current_states(keys)
     rows = [{"account": a, "locked": states[key].locked} for a, key in zip(accounts, keys, strict=True)]
     return render(request, "selfservice/unlock_accounts.html", {"rows": rows})
-

@@ -3,7 +3,8 @@ from django.contrib.admin.utils import quote
 from django.urls import reverse
 
 from accounts.models import EmailRegistration, User
-from accounts.selfservice.models import AuthenticatorDevice, SecurityQuestion
+from accounts.devices import AuthenticatorDevice
+from accounts.selfservice.models import SecurityQuestion
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit
 from portal.models import AuditEntry, OutboundEmail, Tenant

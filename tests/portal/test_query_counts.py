@@ -44,7 +44,8 @@ def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
     client, sign_in, rows, django_assert_max_num_queries
 ):
     from accounts.selfservice.actions import do_link_accounts
-    from accounts.selfservice.models import AuthenticatorDevice, SecurityAnswer, SecurityQuestion
+    from accounts.devices import AuthenticatorDevice
+    from accounts.selfservice.models import SecurityAnswer, SecurityQuestion
 
     tenant = TenantFactory(slug="qc", module_accounts=True, security_question_count=1)
     person = UserFactory(tenant=tenant, identifier="Q1")
@@ -64,7 +65,7 @@ def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
         ("/qc/self-service/", 4),
         ("/qc/self-service/questions/", 5),
         ("/qc/self-service/questions/try/", 4),
-        ("/qc/self-service/devices/", 5),
+        ("/qc/devices/", 5),
         ("/qc/self-service/links/", 5),
         ("/qc/self-service/accounts/unlock/", 5),
         ("/qc/self-service/passwords/", 5),

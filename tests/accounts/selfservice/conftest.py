@@ -4,13 +4,9 @@ import re
 import pytest
 from django_otp.oath import TOTP
 
+from accounts.devices import AuthenticatorDevice
 from accounts.selfservice.demo import QUESTIONS
-from accounts.selfservice.models import (
-    AuthenticatorDevice,
-    RecoveryIdentity,
-    SecurityAnswer,
-    SecurityQuestion,
-)
+from accounts.selfservice.models import RecoveryIdentity, SecurityAnswer, SecurityQuestion
 from tests.factories import TenantFactory, UserFactory
 
 # `client` (English), `submit` and the fresh cache come from tests/accounts/conftest.py.

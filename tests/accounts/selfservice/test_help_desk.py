@@ -3,7 +3,8 @@
 import pytest
 from django.core import mail
 
-from accounts.selfservice.models import AuthenticatorDevice, SecurityAnswer
+from accounts.devices import AuthenticatorDevice
+from accounts.selfservice.models import SecurityAnswer
 from portal.models import AuditEntry
 
 from .conftest import add_device, errors, make_tenant
@@ -91,14 +92,14 @@ def test_devices_and_questions_of_other_tenants_are_not_listed(desk, poste):
     assert (
         desk.get(f"/{poste.slug}/admin/accounts/authenticatordevice/{device.pk}/change/").status_code == 404
     )
-    questions = errors(desk.get(f"/{poste.slug}/admin/accounts/securityquestion/"))
+    questions = errors(desk.get(f"/{poste.slug}/admin/selfservice/securityquestion/"))
     assert questions.count("What was the name of your first pet?") == 1, (
         "the other tenant's catalogue is not listed"
     )
 
 
 def test_account_links_are_not_in_any_help_desk(desk, poste):
-    assert desk.get(f"/{poste.slug}/admin/accounts/accountlink/").status_code == 404
+    assert desk.get(f"/{poste.slug}/admin/selfservice/accountlink/").status_code == 404
 
 
 def test_the_platform_admin_says_the_recovery_choice_plainly(admin_client, poste):

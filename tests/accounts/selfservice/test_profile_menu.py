@@ -9,7 +9,8 @@ from django.core import mail
 from django.test import Client
 
 from accounts import lockout
-from accounts.selfservice.models import AccountLink, AuthenticatorDevice, BackupCode, SecurityAnswer
+from accounts.devices import AuthenticatorDevice, BackupCode
+from accounts.selfservice.models import AccountLink, SecurityAnswer
 
 from .conftest import add_device, catalogue, current_code, errors, make_tenant
 
@@ -117,23 +118,21 @@ def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(
     client, signed_in, camille, submit, password
 ):
     tenant = camille.tenant
-    refused = client.post(f"/{tenant.slug}/self-service/devices/add/", {"name": "Phone", "password": "wrong"})
+    refused = client.post(f"/{tenant.slug}/devices/add/", {"name": "Phone", "password": "wrong"})
     assert "Your password is incorrect." in errors(refused)
-    client.post(f"/{tenant.slug}/self-service/devices/add/", {"name": "Phone", "password": password})
-    page = client.get(f"/{tenant.slug}/self-service/devices/add/confirm/")
+    client.post(f"/{tenant.slug}/devices/add/", {"name": "Phone", "password": password})
+    page = client.get(f"/{tenant.slug}/devices/add/confirm/")
     html = page.content.decode()
     assert 'src="data:image/svg+xml' in html
     device = AuthenticatorDevice.objects.get(user=camille, confirmed=False)
     key = page.context["key_groups"].replace(" ", "")
     assert key not in device.encrypted_key, "the key is encrypted at rest"
     wrong = "000000" if current_code(device) != "000000" else "111111"
-    assert (
-        client.post(f"/{tenant.slug}/self-service/devices/add/confirm/", {"code": wrong}).status_code == 200
-    )
+    assert client.post(f"/{tenant.slug}/devices/add/confirm/", {"code": wrong}).status_code == 200
     before = client.session.session_key
     # django-otp throttles a device for a second after a wrong code.
     with time_machine.travel(datetime.timedelta(seconds=2), tick=True):
-        done = submit(f"/{tenant.slug}/self-service/devices/add/confirm/", {"code": current_code(device)})
+        done = submit(f"/{tenant.slug}/devices/add/confirm/", {"code": current_code(device)})
     codes = re.findall(r"<code>([A-Z0-9 ]{19})</code>", done.content.decode())
     assert len(codes) == 10 and client.session.session_key != before
     assert all(len(c.replace(" ", "")) == 16 for c in codes), "16 symbols of 31: 79 bits each"
@@ -157,11 +156,11 @@ def test_enrol_a_device_with_the_password_qr_code_and_a_first_code(
 def test_rename_and_remove_a_device(client, signed_in, camille, submit, password):
     device = add_device(camille, "Old phone")
     tenant = camille.tenant
-    client.post(f"/{tenant.slug}/self-service/devices/{device.pk}/rename/", {"name": "Work phone"})
-    assert "Work phone" in errors(client.get(f"/{tenant.slug}/self-service/devices/"))
-    refused = client.post(f"/{tenant.slug}/self-service/devices/{device.pk}/remove/", {"password": "nope"})
+    client.post(f"/{tenant.slug}/devices/{device.pk}/rename/", {"name": "Work phone"})
+    assert "Work phone" in errors(client.get(f"/{tenant.slug}/devices/"))
+    refused = client.post(f"/{tenant.slug}/devices/{device.pk}/remove/", {"password": "nope"})
     assert refused.status_code == 200 and AuthenticatorDevice.objects.filter(pk=device.pk).exists()
-    submit(f"/{tenant.slug}/self-service/devices/{device.pk}/remove/", {"password": password})
+    submit(f"/{tenant.slug}/devices/{device.pk}/remove/", {"password": password})
     assert not AuthenticatorDevice.objects.filter(pk=device.pk).exists()
     assert len(mail.outbox) == 1
 
@@ -171,11 +170,8 @@ def test_another_persons_device_is_out_of_reach(client, signed_in, camille, post
 
     other = UserFactory(tenant=poste, identifier="E999")
     device = add_device(other)
-    assert client.get(f"/{poste.slug}/self-service/devices/{device.pk}/rename/").status_code == 404
-    assert (
-        client.post(f"/{poste.slug}/self-service/devices/{device.pk}/remove/", {"password": "x"}).status_code
-        == 404
-    )
+    assert client.get(f"/{poste.slug}/devices/{device.pk}/rename/").status_code == 404
+    assert client.post(f"/{poste.slug}/devices/{device.pk}/remove/", {"password": "x"}).status_code == 404
 
 
 def test_unlock_a_locked_account_with_the_questions(client, camille, submit):

@@ -119,9 +119,9 @@ def test_device_required_after_the_password_for_staff(client, poste, password, s
     agent = UserFactory(tenant=poste, identifier="AGENT1", is_staff=True)
     device = add_device(agent)
     response = client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT1", "password": password})
-    assert response["Location"].endswith("/self-service/sign-in/device/")
+    assert response["Location"] == f"/{poste.slug}/sign-in/device/"
     assert "_auth_user_id" not in client.session, "not signed in before the device code"
-    response = client.post(f"/{poste.slug}/self-service/sign-in/device/", {"code": current_code(device)})
+    response = client.post(f"/{poste.slug}/sign-in/device/", {"code": current_code(device)})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(agent.pk)
 
@@ -134,7 +134,7 @@ def test_device_required_without_a_device_sends_to_enrolment_first(client, poste
     UserFactory(tenant=poste, identifier="E200")
     client.post(f"/{poste.slug}/sign-in/", {"username": "E200", "password": password})
     home = client.get(f"/{poste.slug}/")
-    assert home.status_code == 302 and home["Location"].endswith("/self-service/devices/add/")
+    assert home.status_code == 302 and home["Location"] == f"/{poste.slug}/devices/add/"
 
 
 def test_tenant_without_the_module_has_no_self_service(client, tenant_a):
@@ -162,9 +162,9 @@ def test_help_desk_sign_in_goes_through_the_device_when_staff_must_use_one(clien
     device = add_device(agent)
     client.post(f"/{poste.slug}/admin/login/", {"username": "AGENT9", "password": password})
     response = client.get(f"/{poste.slug}/admin/")
-    assert response.status_code == 302 and response["Location"].endswith("/self-service/sign-in/device/")
+    assert response.status_code == 302 and response["Location"] == f"/{poste.slug}/sign-in/device/"
     assert "_auth_user_id" not in client.session, "the password alone does not keep the session"
-    done = client.post(f"/{poste.slug}/self-service/sign-in/device/", {"code": current_code(device)})
+    done = client.post(f"/{poste.slug}/sign-in/device/", {"code": current_code(device)})
     assert done["Location"] == f"/{poste.slug}/admin/"
     assert client.get(done["Location"]).status_code == 200
 
@@ -225,3 +225,14 @@ def test_a_refused_proof_is_in_the_accounts_history_without_what_was_typed(clien
     entry = AuditEntry.objects.get(action="selfservice.proof_failed")
     assert entry.target_id == str(camille.pk) and entry.details == {"step": "questions_step"}
     assert "girafe" not in str(entry.__dict__).lower()
+
+
+def test_the_former_address_of_the_device_step_leads_to_the_core_one(client, poste, password):
+    from tests.factories import UserFactory
+
+    poste.device_policy = "staff"
+    poste.save()
+    add_device(UserFactory(tenant=poste, identifier="AGENT2", is_staff=True))
+    client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT2", "password": password})
+    response = client.get(f"/{poste.slug}/self-service/sign-in/device/")
+    assert response.status_code == 302 and response["Location"] == f"/{poste.slug}/sign-in/device/"

@@ -1,0 +1,63 @@
+"""The forms of the mobile device pages and of the device step of the sign-in."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+WRONG_CODE = _("This code is not valid. Type the 6 digits your app shows now, or one of your backup codes.")
+
+
+def code_widget():
+    return forms.TextInput(
+        attrs={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autofocus": True,
+            "spellcheck": "false",
+        }
+    )
+
+
+class DeviceCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=40,
+        help_text=_("Six digits. Lost your phone? Type one of your printed backup codes instead."),
+        widget=code_widget(),
+    )
+
+
+class ConfirmPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        help_text=_("To protect your account, confirm it is you."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your password is incorrect."))
+        return password
+
+
+class AddDeviceForm(ConfirmPasswordForm):
+    name = forms.CharField(
+        label=_("Name of the device"),
+        max_length=64,
+        initial=_("My phone"),
+        help_text=_("To recognise it in the list, for example “Personal phone”."),
+    )
+    field_order = ["name", "password"]
+
+
+class ConfirmDeviceForm(forms.Form):
+    code = forms.CharField(label=_("Code shown by the app"), max_length=10, widget=code_widget())
+
+
+class RenameDeviceForm(forms.Form):
+    name = forms.CharField(label=_("New name"), max_length=64)
