@@ -1,6 +1,7 @@
 """The one way mail leaves the portal: render in the recipient's language, queue in the outbox,
 enqueue the delivery task once the transaction commits."""
 
+import re
 from functools import partial
 
 from django.conf import settings
@@ -8,14 +9,22 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import OutboundEmail
+from .models import OutboundEmail, Tenant
+
+# The accent goes into style attributes of the HTML part; only a plain hex colour may.
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def send_templated_mail(*, tenant, to: str, language: str, template: str, context=None) -> OutboundEmail:
     """Queue `emails/<template>/{subject.txt,body.txt,body.html}` for `to`; it leaves on commit.
 
     A mail carries links, never a password, a message body or a document."""
-    context = {"tenant": tenant, "base_url": settings.PORTAIL_BASE_URL, **(context or {})}
+    context = {
+        "tenant": tenant,
+        "accent_colour": accent_colour(tenant),
+        "base_url": settings.PORTAIL_BASE_URL,
+        **(context or {}),
+    }
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}/body.txt", context)
@@ -31,6 +40,14 @@ def send_templated_mail(*, tenant, to: str, language: str, template: str, contex
     )
     transaction.on_commit(partial(_enqueue_delivery, email.pk))
     return email
+
+
+def accent_colour(tenant) -> str:
+    """The tenant's accent for its mails (the header band of its pages uses the same colour)."""
+    colour = getattr(tenant, "accent_colour", "")
+    if _HEX_COLOUR.fullmatch(colour or ""):
+        return colour
+    return Tenant._meta.get_field("accent_colour").default
 
 
 def _enqueue_delivery(email_id: int) -> None:

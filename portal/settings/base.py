@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
     "csp",
     "django_otp",
     "portal",
@@ -74,6 +75,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "portal.renderers.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # Embedded default: a SQLite file under var/. Production: DATABASE_URL=postgres://… (psycopg 3).
