@@ -4,7 +4,7 @@ notice to the account's address."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.audit import record_audit, register_action
+from portal.audit import record_audit
 from portal.mail import send_templated_mail
 from portal.tenancy import tenant_url
 
@@ -12,22 +12,6 @@ from . import lockout
 from .password_history import remember_password
 from .tokens import email_tokens, password_tokens, uid_for
 
-register_action("account.password_changed", _("Password changed"))
-register_action("account.password_reset", _("Password reset by e-mail link"))
-register_action("account.password_link_sent", _("Password link sent"))
-register_action("account.locked", _("Account locked after failed attempts"))
-register_action("account.unlocked", _("Account unlocked"))
-register_action("account.must_change_password", _("New password required at next sign-in"))
-register_action("account.email_change_requested", _("E-mail change requested"))
-register_action("account.email_verification_sent", _("E-mail verification sent"))
-register_action("account.email_verified", _("E-mail verified"))
-register_action("account.email_changed", _("E-mail changed"))
-register_action("account.language_changed", _("Language changed"))
-register_action("account.enrolled", _("First sign-in completed"))
-register_action("account.identifier_sent", _("Identifier sent after identity check"))
-register_action("account.email_registration_requested", _("E-mail registration requested"))
-register_action("account.email_registration_approved", _("E-mail registration approved"))
-register_action("account.email_registration_refused", _("E-mail registration refused"))
 
 
 def _mail(user, template, *, to=None, **context):
@@ -204,7 +188,8 @@ def do_decide_email_registration(*, registration, approve: bool, actor, request=
     fields = ["email", "email_verified", "pending_email"]
     tenant = registration.tenant
     identifier_free = not type(user).objects.for_tenant(tenant).filter(identifier=registration.email).exists()
-    if tenant.sign_in_with == tenant.SignIn.EMAIL and identifier_free:
+    policy = tenant.account_settings
+    if policy.sign_in_with == policy.SignIn.EMAIL and identifier_free:
         user.identifier = registration.email  # on an e-mail tenant, the address is what one signs in with
         fields.append("identifier")
     user.save(update_fields=fields)
@@ -217,7 +202,7 @@ def do_decide_email_registration(*, registration, approve: bool, actor, request=
 def record_lock(*, user, request=None):
     """A lock just started on this account: in its history, and a notice to its owner."""
     record_audit(tenant=user.tenant, actor=None, action="account.locked", target=user, request=request)
-    _mail(user, "account_locked", minutes=user.tenant.lockout_minutes if user.tenant else 0)
+    _mail(user, "account_locked", minutes=user.tenant.account_settings.lockout_minutes if user.tenant else 0)
 
 
 def record_registration_request(*, registration, request=None):

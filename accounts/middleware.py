@@ -38,7 +38,8 @@ def start_session_clock(request):
 def _limits(tenant):
     if tenant is None:
         return 60 * 60, 24 * 3600
-    return tenant.session_idle_minutes * 60, tenant.session_max_hours * 3600
+    policy = tenant.account_settings
+    return policy.session_idle_minutes * 60, policy.session_max_hours * 3600
 
 
 class AccountSessionMiddleware:
@@ -88,10 +89,10 @@ class AccountSessionMiddleware:
         """A tenant that requires the device after the password: a session signed in by password alone
         (the help desk's sign-in page, say) goes through the device step first. Costs a query only
         for such a session, once: afterwards the session holds the device it was verified with."""
-        tenant = request.tenant
+        policy = request.tenant.account_settings
         if (
-            tenant.device_policy == tenant.DevicePolicy.ALTERNATIVE
-            or not tenant.device_required_for(user)
+            policy.device_policy == policy.DevicePolicy.ALTERNATIVE
+            or not policy.device_required_for(user)
             or request.session.get(DEVICE_ID_SESSION_KEY)
             or request.session.get(DEVICE_GATE)
         ):

@@ -1,13 +1,16 @@
 """Two admin sites: the platform admin at /admin/ (platform superusers), and each tenant's help desk
 at /<slug>/admin/ (staff of that tenant, who see and change that tenant's rows only)."""
 
+import functools
+
 from django.contrib import admin
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_audit
+from .modules import is_on, module_of
 
 
 class PlatformAdminSite(admin.AdminSite):
@@ -96,7 +99,26 @@ class HelpDeskModelAdmin(AuditedModelAdmin):
     helpdesk_can_delete = False
 
     def _is_tenant_staff(self, request):
-        return self.admin_site.has_permission(request)
+        return self.admin_site.has_permission(request) and self._module_is_on(request)
+
+    def _module_is_on(self, request):
+        # The module is the app that registers this admin (its Python module), so a model admin of a
+        # module the tenant has switched off is gone from its help desk.
+        return is_on(request.tenant, module_of(type(self).__module__))
+
+    def get_urls(self):
+        return [self._gate(pattern) for pattern in super().get_urls()]
+
+    def _gate(self, pattern):
+        view = pattern.callback
+
+        @functools.wraps(view)
+        def gated(request, *args, **kwargs):
+            if request.tenant is not None and not self._module_is_on(request):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return URLPattern(pattern.pattern, gated, pattern.default_args, pattern.name)
 
     def has_module_permission(self, request):
         return self._is_tenant_staff(request)

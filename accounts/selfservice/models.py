@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 
 from portal.tenancy import TenantScopedQuerySet
+from portal.translation import TranslatedField
 
 from . import crypto
 from .normalise import normalise_answer
@@ -27,6 +27,45 @@ from .normalise import normalise_answer
 
 class TenantScopedManager(models.Manager.from_queryset(TenantScopedQuerySet)):
     pass
+
+
+class SelfServiceSettings(models.Model):
+    """How one tenant's people prove who they are in the self-service: one row per tenant."""
+
+    tenant = models.OneToOneField(
+        "portal.Tenant",
+        verbose_name=_("tenant"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="selfservice_settings",
+    )
+    security_question_count = models.PositiveSmallIntegerField(
+        _("security questions required"), default=3, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    helpdesk_question_count = models.PositiveSmallIntegerField(
+        _("help-desk questions required"),
+        default=1,
+        validators=[MaxValueValidator(5)],
+        help_text=_("Questions an agent asks on the phone to check who is calling. 0: none asked."),
+    )
+    recovery_proof_alone = models.BooleanField(
+        _("security questions, PIN or identity data alone are enough to choose a new password"),
+        default=False,
+        help_text=_(
+            "Off (recommended): after such a proof, a one-time code is also mailed to the address on file, "
+            "and the person must type it. Current guidance (NIST SP 800-63B-4, OWASP ASVS 5) no longer "
+            "trusts answers or identity data alone, because others can learn them. On: the proof alone "
+            "suffices, as older portals did; whoever learns the answers can take over the account."
+        ),
+    )
+
+    class Meta:
+        app_label = "accounts"
+        verbose_name = _("password self-service settings")
+        verbose_name_plural = _("password self-service settings")
+
+    def __str__(self):
+        return str(self.tenant)
 
 
 class SecurityQuestion(models.Model):
@@ -53,6 +92,7 @@ class SecurityQuestion(models.Model):
     objects = TenantScopedManager()
 
     class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
         verbose_name = _("security question")
         verbose_name_plural = _("security questions")
         ordering = ["position", "id"]
@@ -64,10 +104,7 @@ class SecurityQuestion(models.Model):
         if self.min_length and self.max_length and self.min_length > self.max_length:
             raise ValidationError(_("The shortest answer cannot be longer than the longest."))
 
-    @property
-    def text(self):
-        english = (get_language() or "fr").startswith("en")
-        return (self.text_en if english else self.text_fr) or self.text_fr
+    text = TranslatedField("text")
 
     @property
     def label(self):
@@ -98,6 +135,7 @@ class SecurityAnswer(models.Model):
     objects = TenantScopedManager()
 
     class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "purpose", "question"], name="one_answer_per_question")
@@ -133,6 +171,7 @@ class RecoveryIdentity(models.Model):
     objects = TenantScopedManager()
 
     class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
         verbose_name = _("recovery data")
         verbose_name_plural = _("recovery data")
         constraints = [
@@ -190,6 +229,7 @@ class AuthenticatorDevice(ThrottlingMixin, Device):
     objects = TenantScopedManager()
 
     class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
         verbose_name = _("mobile device")
         verbose_name_plural = _("mobile devices")
         ordering = ["created_at", "id"]
@@ -262,6 +302,7 @@ class BackupCodeDevice(Device):
     objects = TenantScopedManager()
 
     class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
         verbose_name = _("backup codes")
         verbose_name_plural = _("backup codes")
 
@@ -290,6 +331,9 @@ class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
     digest = models.CharField(max_length=200)
 
+    class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
+
     def __str__(self):
         return f"backup code {self.pk}"  # never the code: only its hash is kept
 
@@ -307,6 +351,7 @@ class AccountLink(models.Model):
     objects = TenantScopedManager()
 
     class Meta:
+        app_label = "accounts"  # until the self-service app owns its tables
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["user", "other"], name="one_link_per_pair")]
 

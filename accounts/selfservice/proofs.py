@@ -16,6 +16,7 @@ from django.conf import settings
 from accounts import actions as account_actions
 from accounts import lockout
 from accounts.forms import address_message, locked_message, spend_password_hash
+from accounts.identifiers import normalise_identifier
 from portal.audit import record_audit
 
 from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
@@ -70,7 +71,7 @@ def attempt(request, *, account, identifier: str, check, scope: str = "", tenant
 
 def _key(tenant, account, identifier, scope):
     if scope:
-        subject = f"{scope}|{account.pk if account is not None else tenant.normalise_identifier(identifier)}"
+        subject = f"{scope}|{account.pk if account is not None else normalise_identifier(tenant, identifier)}"
         return lockout.lock_key(tenant, identifier=subject)
     return lockout.lock_key(tenant, user=account, identifier=identifier)
 
@@ -103,7 +104,7 @@ def decoy_prefers_questions(tenant, identifier: str) -> bool:
 
 
 def _seed(tenant, identifier):
-    message = f"decoy|{tenant.pk}|{tenant.normalise_identifier(identifier)}".encode()
+    message = f"decoy|{tenant.pk}|{normalise_identifier(tenant, identifier)}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
 
 

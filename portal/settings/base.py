@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_otp",
     "portal",
     "accounts",
+    "accounts.selfservice",
     "messaging",
     "vault",
     "voting",

@@ -145,6 +145,16 @@ class TestHelpDeskIsolation:
         assert client.post(url.replace("/change/", "/delete/"), {"post": "yes"}).status_code == 403
 
 
+def settings_rows(**rows):
+    """The platform admin's tenant form posts each module's settings as a one-row inline."""
+    data = {}
+    for prefix, values in rows.items():
+        data.update({f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MIN_NUM_FORMS": 1})
+        data.update({f"{prefix}-MAX_NUM_FORMS": 1})
+        data.update({f"{prefix}-0-{name}": value for name, value in values.items()})
+    return data
+
+
 @pytest.mark.django_db
 class TestPlatformAdmin:
     @pytest.fixture
@@ -166,26 +176,32 @@ class TestPlatformAdmin:
             "name_fr": "Gamma",
             "name_en": "Gamma",
             "is_active": "on",
-            "module_vault": "on",
-            "sign_in_with": "email",
+            "modules": ["vault"],
             "accent_colour": "#224466",
             "helpdesk_fr": "",
             "helpdesk_en": "",
-            "password_min_length": 15,
-            "password_history_count": 5,
-            "session_idle_minutes": 60,
-            "session_max_hours": 24,
-            "allow_password_reset": "on",
-            "lockout_threshold": 3,
-            "lockout_minutes": 120,
-            "security_question_count": 3,
-            "helpdesk_question_count": 1,
-            "device_policy": "alternative",
-            "message_expiry_days": 30,
             "time_zone": "America/Toronto",
+            **settings_rows(
+                account_settings={
+                    "sign_in_with": "email",
+                    "password_min_length": 15,
+                    "password_history_count": 5,
+                    "session_idle_minutes": 60,
+                    "session_max_hours": 24,
+                    "allow_password_reset": "on",
+                    "lockout_threshold": 3,
+                    "lockout_minutes": 120,
+                    "device_policy": "alternative",
+                },
+                selfservice_settings={"security_question_count": 3, "helpdesk_question_count": 1},
+                messaging_settings={"message_expiry_days": 30},
+            ),
         }
         assert client.post("/admin/portal/tenant/add/", form).status_code == 302
         gamma = Tenant.objects.get(slug="gamma")
+        assert gamma.modules == ["vault"]
+        assert gamma.account_settings.lockout_threshold == 3
+        assert gamma.messaging_settings.message_expiry_days == 30
         assert client.get("/gamma/").status_code == 200
         assert AuditEntry.objects.for_tenant(gamma).filter(action="tenant.created").exists()
 

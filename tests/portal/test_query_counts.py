@@ -46,7 +46,7 @@ def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
     from accounts.selfservice.actions import do_link_accounts
     from accounts.selfservice.models import AuthenticatorDevice, SecurityAnswer, SecurityQuestion
 
-    tenant = TenantFactory(slug="qc", module_accounts=True, security_question_count=1)
+    tenant = TenantFactory(slug="qc", security_question_count=1)
     person = UserFactory(tenant=tenant, identifier="Q1")
     for n in range(rows):
         question = SecurityQuestion.objects.create(tenant=tenant, text_fr=f"Q{n}?", text_en=f"Q{n}?")
@@ -56,7 +56,7 @@ def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
         device = AuthenticatorDevice.start(person, f"Phone {n}")
         device.confirmed = True
         device.save()
-        other = UserFactory(tenant=TenantFactory(slug=f"qo{n}", module_accounts=True), identifier=f"O{n}")
+        other = UserFactory(tenant=TenantFactory(slug=f"qo{n}"), identifier=f"O{n}")
         do_link_accounts(user=person, other=other)
     sign_in(person)
     client.get("/qc/")
