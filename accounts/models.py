@@ -302,6 +302,8 @@ class AccountSettings(models.Model):
         default=DevicePolicy.ALTERNATIVE,
     )
 
+    objects = TenantScopedQuerySet.as_manager()
+
     identifier_hint = TranslatedField("identifier_hint")
     notice = TranslatedField("notice")
 

@@ -11,6 +11,7 @@ class MessagingConfig(AppConfig):
     # No pages yet: the home card says the service is coming instead of leading nowhere.
     portail_module = Module(
         key="messaging",
+        namespace="messaging",
         name=_("Secure conversations"),
         description=_("Read and answer the private conversations you take part in."),
         settings_model="messaging.MessagingSettings",

@@ -2,6 +2,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.tenancy import TenantScopedQuerySet
+
 
 class MessagingSettings(models.Model):
     """How one tenant's conversations behave: one row per tenant."""
@@ -16,6 +18,8 @@ class MessagingSettings(models.Model):
     message_expiry_days = models.PositiveIntegerField(
         _("conversation messages expire after (days)"), default=90, validators=[MinValueValidator(1)]
     )
+
+    objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("secure conversations settings")

@@ -21,12 +21,22 @@ class TenantFactory(factory.django.DjangoModelFactory):
     sign_in_with = "user_id"
 
     @classmethod
-    def _create(cls, model_class, *args, **kwargs):
+    def _settings(cls, kwargs):
         """Settings of the tenant's modules (lockout_threshold=3...) may be given as for the tenant."""
         settings = []
         for model in settings_models():
             names = {f.name for f in model._meta.concrete_fields} - {"tenant"}
             settings.append((model, {name: kwargs.pop(name) for name in list(kwargs) if name in names}))
+        return settings
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        cls._settings(kwargs)  # an unsaved tenant has no settings rows
+        return super()._build(model_class, *args, **kwargs)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        settings = cls._settings(kwargs)
         tenant = super()._create(model_class, *args, **kwargs)
         for model, values in settings:
             if values:

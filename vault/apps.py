@@ -11,6 +11,7 @@ class VaultConfig(AppConfig):
     # No pages yet: the home card says the service is coming instead of leading nowhere.
     portail_module = Module(
         key="vault",
+        namespace="vault",
         name=_("Payslip vault"),
         description=_("Read your payslips, year by year, from every employer."),
     )

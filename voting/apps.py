@@ -11,6 +11,7 @@ class VotingConfig(AppConfig):
     # No pages yet: the home card says the service is coming instead of leading nowhere.
     portail_module = Module(
         key="voting",
+        namespace="voting",
         name=_("Member votes"),
         description=_("Register for the votes and cast a secret ballot."),
     )

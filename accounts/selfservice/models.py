@@ -59,6 +59,8 @@ class SelfServiceSettings(models.Model):
         ),
     )
 
+    objects = TenantScopedQuerySet.as_manager()
+
     class Meta:
         app_label = "accounts"
         verbose_name = _("password self-service settings")
