@@ -19,10 +19,14 @@ def module_urlpatterns() -> list:
     ]
 
 
-urlpatterns = [
-    path("", views.tenant_home, name="home"),
-    path("theme.css", views.tenant_theme, name="theme"),
-    path("admin/", helpdesk_site.urls),
-    path("i18n/setlang/", views.switch_language, name="set_language"),
-    *module_urlpatterns(),
-]
+def tenant_urlpatterns() -> list:
+    return [
+        path("", views.tenant_home, name="home"),
+        path("theme.css", views.tenant_theme, name="theme"),
+        path("admin/", helpdesk_site.urls),
+        path("i18n/setlang/", views.switch_language, name="set_language"),
+        *module_urlpatterns(),
+    ]
+
+
+urlpatterns = tenant_urlpatterns()
