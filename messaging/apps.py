@@ -12,6 +12,7 @@ class MessagingConfig(AppConfig):
     portail_module = Module(
         key="messaging",
         namespace="messaging",
+        demo_data="messaging.demo.seed",
         name=_("Secure conversations"),
         description=_("Read and answer the private conversations you take part in."),
         settings_model="messaging.MessagingSettings",

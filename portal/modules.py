@@ -112,3 +112,12 @@ def tenants_with(key: str) -> list:
     module = get_module(key)
     tenants = Tenant.objects.filter(is_active=True)
     return [tenant for tenant in tenants if is_on(tenant, module)] if module is not None else []
+
+
+def switch_on_for_demo(tenants: dict, key: str, slugs) -> None:
+    """For a module's demo step: these demo tenants use the module (seed_demo resets the choice)."""
+    for slug in slugs:
+        tenant = tenants[slug]
+        if not tenant.has_module(key):
+            tenant.modules = [*tenant.modules, key]
+            tenant.save(update_fields=["modules"])

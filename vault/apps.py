@@ -12,6 +12,7 @@ class VaultConfig(AppConfig):
     portail_module = Module(
         key="vault",
         namespace="vault",
+        demo_data="vault.demo.seed",
         name=_("Payslip vault"),
         description=_("Read your payslips, year by year, from every employer."),
     )

@@ -12,6 +12,7 @@ class VotingConfig(AppConfig):
     portail_module = Module(
         key="voting",
         namespace="voting",
+        demo_data="voting.demo.seed",
         name=_("Member votes"),
         description=_("Register for the votes and cast a secret ballot."),
     )

@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from portal.modules import switch_on_for_demo
 
 from .models import (
     AuthenticatorDevice,
@@ -104,6 +105,7 @@ PROOF_ALONE = ("poste", "universite")
 
 def seed_demo(tenants) -> str:
     """The self-service step of `seed_demo`: its settings, then its data; returns the lines to print."""
+    switch_on_for_demo(tenants, "selfservice", ["poste", "universite"])
     for slug in PROOF_ALONE:
         SelfServiceSettings.objects.update_or_create(
             tenant=tenants[slug], defaults={"recovery_proof_alone": True}

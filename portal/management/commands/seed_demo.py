@@ -10,13 +10,13 @@ from portal.modules import all_modules
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - the documented demo sign-in, never a real secret
 
-# What the portal itself holds per tenant; each module's demo step sets its own settings.
+# What the portal itself holds per tenant. Each module's demo step switches the module on for the
+# tenants it fills and sets its own settings.
 TENANTS = [
     {
         "slug": "poste",
         "name_fr": "Poste démo",
         "name_en": "Demo Post",
-        "modules": ["selfservice", "messaging"],
         "accent_colour": "#a3141d",
         "helpdesk_fr": "Service d’assistance (démo) : 1-800-555-0100",
         "helpdesk_en": "Help desk (demo): 1-800-555-0100",
@@ -25,7 +25,6 @@ TENANTS = [
         "slug": "universite",
         "name_fr": "Université démo",
         "name_en": "Demo University",
-        "modules": ["selfservice"],
         "accent_colour": "#005a8c",
         "helpdesk_fr": "Soutien informatique (démo) : 514-555-0150, poste 5050",
         "helpdesk_en": "IT support (demo): 514-555-0150, extension 5050",
@@ -34,7 +33,6 @@ TENANTS = [
         "slug": "syndicat",
         "name_fr": "Syndicat démo",
         "name_en": "Demo Union",
-        "modules": ["voting"],
         "accent_colour": "#4a2a7a",
         "helpdesk_fr": "Adhésions (démo) : adhesions@syndicat.example",
         "helpdesk_en": "Membership (demo): adhesions@syndicat.example",
@@ -43,7 +41,6 @@ TENANTS = [
         "slug": "coffre",
         "name_fr": "Coffre-fort démo",
         "name_en": "Demo Vault",
-        "modules": ["vault"],
         "accent_colour": "#1b5e4a",
         "helpdesk_fr": "Assistance (démo) : aide@coffre.example",
         "helpdesk_en": "Support (demo): aide@coffre.example",
@@ -67,7 +64,7 @@ class Command(BaseCommand):
         for spec in TENANTS:
             spec = dict(spec)
             slug = spec.pop("slug")
-            tenants[slug], _ = Tenant.objects.update_or_create(slug=slug, defaults=spec)
+            tenants[slug], _ = Tenant.objects.update_or_create(slug=slug, defaults={**spec, "modules": []})
         # Each module adds its own data, in INSTALLED_APPS order (the core's people come first).
         lines = [step(tenants) for step in (m.get_demo_step() for m in all_modules()) if step is not None]
         self.stdout.write(
