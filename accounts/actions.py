@@ -2,7 +2,6 @@
 notice to the account's address."""
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from portal.audit import record_audit
 from portal.mail import send_templated_mail
@@ -11,7 +10,6 @@ from portal.tenancy import tenant_url
 from . import lockout
 from .password_history import remember_password
 from .tokens import email_tokens, password_tokens, uid_for
-
 
 
 def _mail(user, template, *, to=None, **context):

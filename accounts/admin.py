@@ -343,5 +343,6 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
     readonly_fields = fields
     helpdesk_can_change = False
 
+
 # The self-service models of the help desk (question catalogue, mobile devices).
 from .selfservice import admin as selfservice_admin  # noqa: E402, F401

@@ -21,7 +21,8 @@ class TenantForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = "__all__"
+        fields = ["slug", "name_fr", "name_en", "is_active", "modules", "accent_colour"]
+        fields += ["helpdesk_fr", "helpdesk_en", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

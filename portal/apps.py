@@ -17,7 +17,9 @@ class PortalConfig(AppConfig):
         # it loads with each tenant, change here.
         for model in [Tenant, *settings_models()]:
             uid = model._meta.label_lower
-            post_save.connect(tenant_directory.clear, sender=model, dispatch_uid=f"tenant_directory_save_{uid}")
+            post_save.connect(
+                tenant_directory.clear, sender=model, dispatch_uid=f"tenant_directory_save_{uid}"
+            )
             post_delete.connect(
                 tenant_directory.clear, sender=model, dispatch_uid=f"tenant_directory_delete_{uid}"
             )

@@ -90,6 +90,14 @@ class Tenant(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            # Every tenant has a row of every module's settings, so pages read them without a check.
+            for model in settings_models():
+                model._default_manager.get_or_create(tenant=self)
+
     def has_module(self, key: str) -> bool:
         return key in (self.modules or ())
 
@@ -98,17 +106,7 @@ class Tenant(models.Model):
         known = {module.key for module in optional_modules()}
         unknown = sorted(set(self.modules or ()) - known)
         if unknown:
-            raise ValidationError(
-                {"modules": _("Unknown modules: %(keys)s.") % {"keys": ", ".join(unknown)}}
-            )
-
-    def save(self, *args, **kwargs):
-        adding = self._state.adding
-        super().save(*args, **kwargs)
-        if adding:
-            # Every tenant has a row of every module's settings, so pages read them without a check.
-            for model in settings_models():
-                model._default_manager.get_or_create(tenant=self)
+            raise ValidationError({"modules": _("Unknown modules: %(keys)s.") % {"keys": ", ".join(unknown)}})
 
 
 class AuditEntryQuerySet(TenantScopedQuerySet):

@@ -21,6 +21,7 @@ from .modules import is_on, module_for_namespace, settings_accessors
 # First path segments the platform itself uses; no tenant may take them.
 RESERVED_SLUGS = frozenset({"admin", "static", "media", "i18n", "_dev", "api", "health", "accounts"})
 
+
 class TenantScopedQuerySet(models.QuerySet):
     def for_tenant(self, tenant):
         """Every read of a tenant-owned row on behalf of a request starts here."""

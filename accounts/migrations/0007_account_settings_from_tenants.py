@@ -25,7 +25,10 @@ SELFSERVICE_FIELDS = ["security_question_count", "helpdesk_question_count", "rec
 
 def copy_to_settings(apps, schema_editor):
     Tenant = apps.get_model("portal", "Tenant")
-    for model_name, fields in (("AccountSettings", ACCOUNT_FIELDS), ("SelfServiceSettings", SELFSERVICE_FIELDS)):
+    for model_name, fields in (
+        ("AccountSettings", ACCOUNT_FIELDS),
+        ("SelfServiceSettings", SELFSERVICE_FIELDS),
+    ):
         Settings = apps.get_model("accounts", model_name)
         for tenant in Tenant.objects.all():
             Settings.objects.update_or_create(
@@ -35,7 +38,10 @@ def copy_to_settings(apps, schema_editor):
 
 def copy_back(apps, schema_editor):
     Tenant = apps.get_model("portal", "Tenant")
-    for model_name, fields in (("AccountSettings", ACCOUNT_FIELDS), ("SelfServiceSettings", SELFSERVICE_FIELDS)):
+    for model_name, fields in (
+        ("AccountSettings", ACCOUNT_FIELDS),
+        ("SelfServiceSettings", SELFSERVICE_FIELDS),
+    ):
         Settings = apps.get_model("accounts", model_name)
         for row in Settings.objects.all():
             Tenant.objects.filter(pk=row.tenant_id).update(**{field: getattr(row, field) for field in fields})

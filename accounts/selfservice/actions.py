@@ -12,7 +12,6 @@ from portal.audit import record_audit
 
 from .models import AccountLink, AuthenticatorDevice, BackupCodeDevice, SecurityAnswer
 
-
 # What the notice mail says changed (translated in the mail's language).
 CHANGES = {
     "questions": _("Your security questions were updated."),

@@ -963,4 +963,3 @@ def unlock_accounts(request):
     states = lockout.current_states(keys)
     rows = [{"account": a, "locked": states[key].locked} for a, key in zip(accounts, keys, strict=True)]
     return render(request, "selfservice/unlock_accounts.html", {"rows": rows})
-

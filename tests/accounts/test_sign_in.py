@@ -106,7 +106,9 @@ class TestIdentifierKinds:
         from accounts.models import AccountSettings
         from tests.factories import TenantFactory
 
-        vault = TenantFactory(slug="vault", sign_in_with=AccountSettings.SignIn.IDENTIFIER_OR_EMAIL, modules=["vault"])
+        vault = TenantFactory(
+            slug="vault", sign_in_with=AccountSettings.SignIn.IDENTIFIER_OR_EMAIL, modules=["vault"]
+        )
         UserFactory(tenant=vault, identifier="123456789012", email="paul@example.test")
         for typed in ["1234 5678 9012", "PAUL@example.test"]:
             client.post("/vault/sign-out/")

@@ -45,7 +45,11 @@ def test_tenants_keep_their_modules_and_policies():
         assert tenants["poste"].modules == ["selfservice", "messaging"]
         assert tenants["syndicat"].modules == ["voting"]
         account = new.get_model("accounts", "AccountSettings").objects.get(tenant__slug="poste")
-        assert (account.sign_in_with, account.lockout_threshold, account.lockout_minutes) == ("user_id", 3, 120)
+        assert (account.sign_in_with, account.lockout_threshold, account.lockout_minutes) == (
+            "user_id",
+            3,
+            120,
+        )
         assert (account.notice_fr, account.device_policy) == ("Réservé", "staff")
         selfservice = new.get_model("accounts", "SelfServiceSettings").objects.get(tenant__slug="poste")
         assert (selfservice.security_question_count, selfservice.recovery_proof_alone) == (2, True)

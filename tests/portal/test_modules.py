@@ -115,7 +115,9 @@ class TestHelpDeskOfAModuleThatIsOff:
     def url(self, tenant, name, *args):
         model = SecurityQuestion._meta
         path = reverse(
-            f"helpdesk:{model.app_label}_{model.model_name}_{name}", args=args, urlconf=settings.TENANT_URLCONF
+            f"helpdesk:{model.app_label}_{model.model_name}_{name}",
+            args=args,
+            urlconf=settings.TENANT_URLCONF,
         )
         return f"/{tenant.slug}{path}"
 

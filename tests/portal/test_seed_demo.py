@@ -65,7 +65,10 @@ class TestSeedDemo:
             "coffre": ["vault"],
         }
         coffre = Tenant.objects.get(slug="coffre")
-        assert (coffre.account_settings.lockout_threshold, coffre.account_settings.lockout_minutes) == (3, 120)
+        assert (coffre.account_settings.lockout_threshold, coffre.account_settings.lockout_minutes) == (
+            3,
+            120,
+        )
 
 
 @pytest.mark.django_db
