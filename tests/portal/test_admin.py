@@ -205,6 +205,48 @@ class TestPlatformAdmin:
         assert client.get("/gamma/").status_code == 200
         assert AuditEntry.objects.for_tenant(gamma).filter(action="tenant.created").exists()
 
+    def change_form(self, client, tenant):
+        """The tenant's change page as a browser would post it back, unchanged."""
+        page = client.get(f"/admin/portal/tenant/{tenant.pk}/change/")
+        assert page.status_code == 200
+        data = {}
+        forms = [page.context["adminform"].form]
+        for inline in page.context["inline_admin_formsets"]:
+            formset = inline.formset
+            data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+            forms += formset.forms
+        for form in forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value in (None, False):
+                    continue
+                data[form.add_prefix(name)] = "on" if value is True else value
+        return data
+
+    def test_modules_are_ticked_from_the_registry_and_settings_are_edited_inline(
+        self, client, superuser, tenant_b
+    ):
+        self.sign_in_platform(client)
+        form = self.change_form(client, tenant_b)
+        assert form["modules"] == ["selfservice"]
+        form.update({"modules": ["selfservice", "voting"], "account_settings-0-lockout_minutes": 45})
+        assert client.post(f"/admin/portal/tenant/{tenant_b.pk}/change/", form).status_code == 302
+        tenant_b.refresh_from_db()
+        assert tenant_b.modules == ["selfservice", "voting"]
+        assert tenant_b.account_settings.lockout_minutes == 45
+
+    def test_a_device_required_without_the_module_that_enrols_it_is_refused(
+        self, client, superuser, tenant_b
+    ):
+        self.sign_in_platform(client)
+        form = self.change_form(client, tenant_b)
+        form.update({"modules": ["vault"], "account_settings-0-device_policy": "everyone"})
+        page = client.post(f"/admin/portal/tenant/{tenant_b.pk}/change/", form)
+        assert page.status_code == 200 and "Un appareil mobile obligatoire" in page.content.decode()
+        tenant_b.refresh_from_db()
+        assert tenant_b.modules == ["selfservice"]
+        assert tenant_b.account_settings.device_policy == "alternative"
+
     def test_superuser_grants_help_desk_access_with_an_audit_entry(self, client, superuser, user_a):
         self.sign_in_platform(client)
         form = {
