@@ -15,9 +15,9 @@ def translated(obj, name: str) -> str:
 
 
 class TranslatedField:
-    """A read-only attribute: `name = TranslatedField("name")` beside `name_fr` and `name_en`."""
+    """A read-only attribute beside `<name>_fr` and `<name>_en`: `name = TranslatedField()`."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str = ""):
         self.name = name
 
     def __set_name__(self, owner, attribute):

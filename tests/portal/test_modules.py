@@ -137,6 +137,11 @@ class TestHelpDeskOfAModuleThatIsOff:
         ]:
             assert client.get(url).status_code == 404, url
 
+    def test_the_caller_check_on_a_persons_page_answers_404(self, desk):
+        client, tenant, _question = desk
+        person = UserFactory(tenant=tenant, identifier="P1")
+        assert client.get(f"/{tenant.slug}/admin/accounts/user/{person.pk}/verify-caller/").status_code == 404
+
     def test_the_same_pages_open_where_the_module_is_on(self, client, sign_in, staff_a):
         sign_in(staff_a)
         question = SecurityQuestion.objects.create(tenant=staff_a.tenant, text_fr="Q?", text_en="Q?")
