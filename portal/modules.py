@@ -9,7 +9,7 @@ same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -55,17 +55,28 @@ class Module:
         return import_string(self.demo_data) if self.demo_data else None
 
 
-def _declared() -> Iterator[tuple[object, Module]]:
-    # Not cached: the registry is a dict walk, and tests change INSTALLED_APPS.
-    for config in apps.get_app_configs():
-        module = getattr(config, "portail_module", None)
-        if module is not None:
-            yield config, module
+# Every request reads the registry (routing, home cards, menu, tenant loading): remember it for as long
+# as Django's app registry holds the same apps (tests swap INSTALLED_APPS, which replaces that dict).
+_remembered: tuple = (None, (), ())
+
+
+def _registry() -> tuple:
+    global _remembered
+    configs = apps.app_configs
+    if _remembered[0] is not configs:
+        modules = tuple(
+            module for config in apps.get_app_configs() if (module := getattr(config, "portail_module", None))
+        )
+        models = tuple(model for model in (m.get_settings_model() for m in modules) if model is not None)
+        if not apps.ready:
+            return None, modules, models
+        _remembered = (configs, modules, models)
+    return _remembered
 
 
 def all_modules() -> list[Module]:
     """Every declared module, in INSTALLED_APPS order."""
-    return [module for _config, module in _declared()]
+    return list(_registry()[1])
 
 
 def optional_modules() -> list[Module]:
@@ -97,12 +108,12 @@ def is_on(tenant, module: Module | None) -> bool:
 
 
 def settings_models() -> list:
-    return [model for model in (m.get_settings_model() for m in all_modules()) if model is not None]
+    return list(_registry()[2])
 
 
 def settings_accessors() -> list[str]:
     """The names under which a tenant reaches its settings rows (their related_name)."""
-    return [model._meta.get_field("tenant").remote_field.get_accessor_name() for model in settings_models()]
+    return [model._meta.get_field("tenant").remote_field.get_accessor_name() for model in _registry()[2]]
 
 
 def tenants_with(key: str) -> list:
