@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import checks  # noqa: F401  (the module declarations' system checks)
         from .models import Tenant
         from .modules import settings_models
         from .tenancy import tenant_directory

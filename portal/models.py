@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .modules import optional_modules, settings_models
+from .modules import always_on_keys, optional_modules, settings_models
 from .tenancy import RESERVED_SLUGS, TenantScopedQuerySet
 from .translation import TranslatedField
 
@@ -99,12 +99,14 @@ class Tenant(models.Model):
                 model._default_manager.get_or_create(tenant=self)
 
     def has_module(self, key: str) -> bool:
-        return key in (self.modules or ())
+        """Is this module there for this tenant? A part that is not optional always is."""
+        return key in (self.modules or ()) or key in always_on_keys()
 
     def clean(self):
         super().clean()
         known = {module.key for module in optional_modules()}
-        unknown = sorted(set(self.modules or ()) - known)
+        chosen = self.modules if isinstance(self.modules, list) else [self.modules]
+        unknown = sorted({str(key) for key in chosen} - known)
         if unknown:
             raise ValidationError({"modules": _("Unknown modules: %(keys)s.") % {"keys": ", ".join(unknown)}})
 

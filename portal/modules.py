@@ -83,6 +83,10 @@ def optional_modules() -> list[Module]:
     return [module for module in all_modules() if module.optional]
 
 
+def always_on_keys() -> frozenset[str]:
+    return frozenset(module.key for module in _registry()[1] if not module.optional)
+
+
 def get_module(key: str) -> Module | None:
     return next((module for module in all_modules() if module.key == key), None)
 
@@ -103,8 +107,8 @@ def enabled_modules(tenant) -> list[Module]:
 
 
 def is_on(tenant, module: Module | None) -> bool:
-    """Is this module there for this tenant? Parts that are not optional always are."""
-    return module is None or not module.optional or tenant.has_module(module.key)
+    """Is this module there for this tenant? Code outside every module (None) always is."""
+    return module is None or tenant.has_module(module.key)
 
 
 def settings_models() -> list:

@@ -147,3 +147,16 @@ class TestHelpDeskOfAModuleThatIsOff:
         question = SecurityQuestion.objects.create(tenant=staff_a.tenant, text_fr="Q?", text_en="Q?")
         assert client.get(self.url(staff_a.tenant, "changelist")).status_code == 200
         assert client.get(self.url(staff_a.tenant, "change", question.pk)).status_code == 200
+
+
+def test_mistakes_in_a_module_declaration_are_reported_at_start_up():
+    from portal.checks import module_errors
+    from portal.modules import Module, all_modules
+
+    assert module_errors(all_modules()) == []
+    twins = [Module(key="twin", name="A", namespace="twin"), Module(key="twin", name="B", namespace="twin")]
+    assert [e.id for e in module_errors(twins)] == ["portal.E101", "portal.E102"]
+    unnamed = Module(key="pages", name="Pages", urls="tests.portal.library.urls")
+    assert [e.id for e in module_errors([unnamed])] == ["portal.E103"]
+    loose = Module(key="loose", name="Loose", settings_model="accounts.SecurityQuestion")
+    assert [e.id for e in module_errors([loose])] == ["portal.E104"]
