@@ -105,7 +105,8 @@ class Tenant(models.Model):
     def clean(self):
         super().clean()
         known = {module.key for module in optional_modules()}
-        chosen = self.modules if isinstance(self.modules, list) else [self.modules]
+        # Anything but a list of keys (a lone string, say) is refused as it stands.
+        chosen = self.modules if isinstance(self.modules, list) else [repr(self.modules)]
         unknown = sorted({str(key) for key in chosen} - known)
         if unknown:
             raise ValidationError({"modules": _("Unknown modules: %(keys)s.") % {"keys": ", ".join(unknown)}})

@@ -160,3 +160,8 @@ def test_mistakes_in_a_module_declaration_are_reported_at_start_up():
     assert [e.id for e in module_errors([unnamed])] == ["portal.E103"]
     loose = Module(key="loose", name="Loose", settings_model="accounts.SecurityQuestion")
     assert [e.id for e in module_errors([loose])] == ["portal.E104"]
+
+
+def test_modules_are_a_list_of_keys():
+    with pytest.raises(ValidationError):
+        TenantFactory.build(slug="lone", modules="vault").full_clean()
