@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.audit import record_audit, register_action
+from portal.audit import record_audit
 from portal.mail import send_templated_mail
 from portal.tenancy import tenant_url
 
@@ -13,23 +13,6 @@ from . import lockout
 from .devices import AuthenticatorDevice, BackupCodeDevice
 from .password_history import remember_password
 from .tokens import email_tokens, password_tokens, uid_for
-
-register_action("account.password_changed", _("Password changed"))
-register_action("account.password_reset", _("Password reset by e-mail link"))
-register_action("account.password_link_sent", _("Password link sent"))
-register_action("account.locked", _("Account locked after failed attempts"))
-register_action("account.unlocked", _("Account unlocked"))
-register_action("account.must_change_password", _("New password required at next sign-in"))
-register_action("account.email_change_requested", _("E-mail change requested"))
-register_action("account.email_verification_sent", _("E-mail verification sent"))
-register_action("account.email_verified", _("E-mail verified"))
-register_action("account.email_changed", _("E-mail changed"))
-register_action("account.language_changed", _("Language changed"))
-register_action("account.enrolled", _("First sign-in completed"))
-register_action("account.identifier_sent", _("Identifier sent after identity check"))
-register_action("account.email_registration_requested", _("E-mail registration requested"))
-register_action("account.email_registration_approved", _("E-mail registration approved"))
-register_action("account.email_registration_refused", _("E-mail registration refused"))
 
 
 def mail_user(user, template, *, to=None, **context):
@@ -208,7 +191,8 @@ def do_decide_email_registration(*, registration, approve: bool, actor, request=
     fields = ["email", "email_verified", "pending_email"]
     tenant = registration.tenant
     identifier_free = not type(user).objects.for_tenant(tenant).filter(identifier=registration.email).exists()
-    if tenant.sign_in_with == tenant.SignIn.EMAIL and identifier_free:
+    policy = tenant.account_settings
+    if policy.sign_in_with == policy.SignIn.EMAIL and identifier_free:
         user.identifier = registration.email  # on an e-mail tenant, the address is what one signs in with
         fields.append("identifier")
     user.save(update_fields=fields)
@@ -221,7 +205,8 @@ def do_decide_email_registration(*, registration, approve: bool, actor, request=
 def record_lock(*, user, request=None):
     """A lock just started on this account: in its history, and a notice to its owner."""
     record_audit(tenant=user.tenant, actor=None, action="account.locked", target=user, request=request)
-    mail_user(user, "account_locked", minutes=user.tenant.lockout_minutes if user.tenant else 0)
+    minutes = user.tenant.account_settings.lockout_minutes if user.tenant else 0
+    mail_user(user, "account_locked", minutes=minutes)
 
 
 def record_registration_request(*, registration, request=None):
@@ -242,12 +227,8 @@ def mail_security_notice(user, message, **params):
 
 
 # Mobile devices -------------------------------------------------------------------------------------
-# The action keys keep the names they were first recorded under, so every account's history still
-# reads the same.
-
-register_action("selfservice.device_added", _("Mobile device added"))
-register_action("selfservice.device_removed", _("Mobile device removed"))
-register_action("selfservice.backup_codes_renewed", _("Backup codes renewed"))
+# The action keys keep the names they were first recorded under ("selfservice.device_added"...), so
+# every account's history still reads the same; their labels are declared in AccountsConfig.
 
 DEVICE_ADDED = _("A mobile device was added to your account: %(name)s.")
 DEVICE_REMOVED = _("A mobile device was removed from your account: %(name)s.")

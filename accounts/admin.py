@@ -19,6 +19,7 @@ from .actions import (
     do_unlock,
 )
 from .forms import HelpDeskSignInForm
+from .identifiers import normalise_identifier
 from .models import AuthenticatorDevice, EmailRegistration, User
 
 # Both admin sites sign in under the same lockout as the portal.
@@ -141,7 +142,7 @@ class HelpDeskUserForm(forms.ModelForm):
         fields = ["identifier"]
 
     def clean_identifier(self):
-        identifier = self.tenant.normalise_identifier(self.cleaned_data["identifier"])
+        identifier = normalise_identifier(self.tenant, self.cleaned_data["identifier"])
         if (
             User.objects.for_tenant(self.tenant)
             .filter(identifier=identifier)
@@ -160,7 +161,7 @@ class PlatformUserForm(forms.ModelForm):
         cleaned = super().clean()
         tenant, identifier = cleaned.get("tenant"), cleaned.get("identifier")
         if tenant is not None and identifier:
-            cleaned["identifier"] = tenant.normalise_identifier(identifier)
+            cleaned["identifier"] = normalise_identifier(tenant, identifier)
         return cleaned
 
 

@@ -8,18 +8,15 @@ the device step of the sign-in is the core's; self-service's proofs call the sam
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
-from portal.audit import record_audit, register_action
+from portal.audit import record_audit
 
 from . import actions as account_actions
 from . import lockout
 from .forms import address_message, locked_message, spend_password_hash
+from .identifiers import normalise_identifier
 
-# The key keeps its first name so that the audit history of every account still reads the same.
-register_action(
-    "selfservice.proof_failed", _("Identity proof refused (wrong password, answer, code, PIN or data)")
-)
+# A refused proof is recorded as "selfservice.proof_failed": the key keeps its first name so that the
+# audit history of every account still reads the same (its label is in AccountsConfig).
 
 
 @dataclass
@@ -67,6 +64,6 @@ def attempt(request, *, account, identifier: str, check, scope: str = "", tenant
 
 def _key(tenant, account, identifier, scope):
     if scope:
-        subject = f"{scope}|{account.pk if account is not None else tenant.normalise_identifier(identifier)}"
+        subject = f"{scope}|{account.pk if account is not None else normalise_identifier(tenant, identifier)}"
         return lockout.lock_key(tenant, identifier=subject)
     return lockout.lock_key(tenant, user=account, identifier=identifier)

@@ -74,7 +74,7 @@ def devices(request):
         {
             "devices": devices_of(user),
             "backup_left": backup_codes_left(user),
-            "required": user.tenant.device_required_for(user),
+            "required": user.tenant.account_settings.device_required_for(user),
         },
     )
 

@@ -45,7 +45,11 @@ def address_message(minutes: int) -> str:
 
 
 def identifier_label(tenant):
-    return IDENTIFIER_LABELS.get(tenant.sign_in_with, _("Identifier")) if tenant else _("Identifier")
+    return (
+        IDENTIFIER_LABELS.get(tenant.account_settings.sign_in_with, _("Identifier"))
+        if tenant
+        else _("Identifier")
+    )
 
 
 def identifier_widget(**extra):

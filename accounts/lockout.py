@@ -24,6 +24,7 @@ from django.utils import timezone
 from portal.audit import client_ip
 from portal.models import Tenant
 
+from .identifiers import normalise_identifier
 from .models import SignInLock
 
 PLATFORM_THRESHOLD = 5
@@ -40,7 +41,8 @@ class LockState:
 def _policy(tenant):
     if tenant is None:
         return PLATFORM_THRESHOLD, PLATFORM_MINUTES
-    return tenant.lockout_threshold, tenant.lockout_minutes
+    policy = tenant.account_settings
+    return policy.lockout_threshold, policy.lockout_minutes
 
 
 def lock_key(tenant, *, user=None, identifier: str = "") -> str:
@@ -49,7 +51,7 @@ def lock_key(tenant, *, user=None, identifier: str = "") -> str:
     if user is not None:
         subject = f"user:{user.pk}"
     else:
-        normalised = tenant.normalise_identifier(identifier) if tenant is not None else identifier.strip()
+        normalised = normalise_identifier(tenant, identifier) if tenant is not None else identifier.strip()
         subject = f"id:{normalised}"
     message = f"{scope}|{subject}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
@@ -112,7 +114,7 @@ def purge_stale() -> int:
     now = timezone.now()
     deleted = 0
     windows = [(None, PLATFORM_MINUTES)] + [
-        (t, t.lockout_minutes) for t in Tenant.objects.only("lockout_minutes")
+        (t, t.account_settings.lockout_minutes) for t in Tenant.objects.select_related("account_settings")
     ]
     for tenant, minutes in windows:
         stale = Q(locked_until__lte=now) | Q(

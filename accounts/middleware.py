@@ -40,7 +40,8 @@ def start_session_clock(request):
 def _limits(tenant):
     if tenant is None:
         return 60 * 60, 24 * 3600
-    return tenant.session_idle_minutes * 60, tenant.session_max_hours * 3600
+    policy = tenant.account_settings
+    return policy.session_idle_minutes * 60, policy.session_max_hours * 3600
 
 
 class AccountSessionMiddleware:
@@ -90,11 +91,11 @@ class AccountSessionMiddleware:
         without one (the policy changed since the sign-in) goes through them again. Costs nothing for
         a session that went through them: afterwards it holds the mark, and the device it was
         verified with or the enrolment gate."""
-        tenant = request.tenant
+        policy = request.tenant.account_settings
         session = request.session
         device_missing = not (
-            tenant.device_policy == tenant.DevicePolicy.ALTERNATIVE
-            or not tenant.device_required_for(user)
+            policy.device_policy == policy.DevicePolicy.ALTERNATIVE
+            or not policy.device_required_for(user)
             or session.get(DEVICE_ID_SESSION_KEY)
             or session.get(DEVICE_GATE)
         )

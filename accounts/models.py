@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,6 +10,9 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import TenantScopedQuerySet
+from portal.translation import TranslatedField
+
+from .identifiers import normalise_identifier
 
 
 class UserManager(BaseUserManager.from_queryset(TenantScopedQuerySet)):
@@ -16,7 +20,7 @@ class UserManager(BaseUserManager.from_queryset(TenantScopedQuerySet)):
 
     def create_user(self, *, tenant, identifier, password=None, **extra):
         """A person of one tenant. Without a password, the account cannot sign in until one is set."""
-        user = self.model(tenant=tenant, identifier=tenant.normalise_identifier(identifier), **extra)
+        user = self.model(tenant=tenant, identifier=normalise_identifier(tenant, identifier), **extra)
         user.email = self.normalize_email(user.email).lower()
         if password:
             user.set_password(password)
@@ -221,6 +225,98 @@ class EmailRegistration(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class AccountSettings(models.Model):
+    """How one tenant's people sign in, recover and keep their accounts: one row per tenant."""
+
+    class SignIn(models.TextChoices):
+        USER_ID = "user_id", _("User ID")
+        CODE = "code", _("Access code")
+        EMAIL = "email", _("E-mail address")
+        IDENTIFIER_OR_EMAIL = "identifier_or_email", _("12-digit identifier or personal e-mail")
+
+    class DevicePolicy(models.TextChoices):
+        ALTERNATIVE = "alternative", _("One way to sign in, beside the password and the security questions")
+        STAFF = "staff", _("Required after the password for help-desk staff")
+        EVERYONE = "everyone", _("Required after the password for everyone")
+
+    tenant = models.OneToOneField(
+        "portal.Tenant",
+        verbose_name=_("tenant"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="account_settings",
+    )
+    sign_in_with = models.CharField(
+        _("people sign in with"), max_length=30, choices=SignIn.choices, default=SignIn.EMAIL
+    )
+    identifier_hint_fr = models.TextField(_("where to find the identifier (French)"), blank=True)
+    identifier_hint_en = models.TextField(_("where to find the identifier (English)"), blank=True)
+    notice_fr = models.TextField(_("authorised-use notice (French)"), blank=True)
+    notice_en = models.TextField(_("authorised-use notice (English)"), blank=True)
+    allow_password_reset = models.BooleanField(_("forgotten password by e-mail"), default=True)
+    allow_lost_identifier = models.BooleanField(
+        _("lost identifier form"),
+        default=False,
+        help_text=_("People who lost their identifier get it by e-mail after proving who they are."),
+    )
+    allow_member_activation = models.BooleanField(
+        _("member account activation"),
+        default=False,
+        help_text=_("Members without a password start with their member number and the e-mail on file."),
+    )
+    allow_email_registration = models.BooleanField(
+        _("e-mail registration requests"),
+        default=False,
+        help_text=_("Members without an e-mail on file ask to add one; the help desk approves."),
+    )
+    password_min_length = models.PositiveSmallIntegerField(
+        _("minimum password length"), default=15, validators=[MinValueValidator(15), MaxValueValidator(64)]
+    )
+    password_history_count = models.PositiveSmallIntegerField(
+        _("previous passwords that may not be reused"), default=5, validators=[MaxValueValidator(24)]
+    )
+    lockout_threshold = models.PositiveSmallIntegerField(
+        _("failed attempts before a lock"), default=5, validators=[MinValueValidator(1)]
+    )
+    lockout_minutes = models.PositiveIntegerField(
+        _("lock duration (minutes)"), default=30, validators=[MinValueValidator(1)]
+    )
+    session_idle_minutes = models.PositiveIntegerField(
+        _("sign out after (minutes without activity)"),
+        default=60,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+    )
+    session_max_hours = models.PositiveIntegerField(
+        _("sign out after (hours, whatever the activity)"),
+        default=24,
+        # The session cookie itself lasts SESSION_COOKIE_AGE (24 hours): no tenant can go beyond it.
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    device_policy = models.CharField(
+        _("mobile device (authenticator app)"),
+        max_length=12,
+        choices=DevicePolicy.choices,
+        default=DevicePolicy.ALTERNATIVE,
+    )
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    identifier_hint = TranslatedField("identifier_hint")
+    notice = TranslatedField("notice")
+
+    class Meta:
+        verbose_name = _("account settings")
+        verbose_name_plural = _("account settings")
+
+    def __str__(self):
+        return str(self.tenant)
+
+    def device_required_for(self, user) -> bool:
+        """Must this person give a device code after the password?"""
+        policy = self.device_policy
+        return policy == self.DevicePolicy.EVERYONE or (policy == self.DevicePolicy.STAFF and user.is_staff)
 
 
 # The mobile devices are the core's models, kept in their own module.

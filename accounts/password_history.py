@@ -12,7 +12,7 @@ DEFAULT_COUNT = 5
 
 def history_count(user) -> int:
     tenant = getattr(user, "tenant", None)
-    return tenant.password_history_count if tenant is not None else DEFAULT_COUNT
+    return tenant.account_settings.password_history_count if tenant is not None else DEFAULT_COUNT
 
 
 def remember_password(user) -> None:

@@ -39,7 +39,9 @@ KEYBOARD_ROWS = (
 
 def min_length_for(user) -> int:
     tenant = getattr(user, "tenant", None)
-    return max(DEFAULT_MIN_LENGTH, getattr(tenant, "password_min_length", 0) or 0)
+    if tenant is None:
+        return DEFAULT_MIN_LENGTH
+    return max(DEFAULT_MIN_LENGTH, tenant.account_settings.password_min_length)
 
 
 def _length(password: str) -> int:

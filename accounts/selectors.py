@@ -1,15 +1,16 @@
-from .models import User
+from .identifiers import normalise_identifier
+from .models import AccountSettings, User
 
 
 def user_for_sign_in(*, tenant, identifier: str):
     """The account a sign-in form names on this tenant, or None. Platform accounts when tenant is None."""
     if tenant is None:
         return User.objects.filter(tenant__isnull=True, identifier=identifier.strip()).first()
-    value = tenant.normalise_identifier(identifier)
+    value = normalise_identifier(tenant, identifier)
     if not value:
         return None
     users = User.objects.for_tenant(tenant)
-    if tenant.sign_in_with == tenant.SignIn.IDENTIFIER_OR_EMAIL and "@" in value:
+    if tenant.account_settings.sign_in_with == AccountSettings.SignIn.IDENTIFIER_OR_EMAIL and "@" in value:
         # Seed 004: the personal e-mail is a second identifier. Only one account may answer to it.
         matches = list(users.filter(email=value)[:2])
         return matches[0] if len(matches) == 1 else None

@@ -68,14 +68,18 @@ class Stage:
         return None
 
 
+def _device_required(user) -> bool:
+    tenant = user.tenant
+    return tenant is not None and tenant.account_settings.device_required_for(user)
+
+
 class DeviceStage(Stage):
     """The code of the mobile device, before the session is signed in."""
 
     key = "device"
 
     def handle(self):
-        tenant = self.user.tenant
-        if self.pending.device_id or tenant is None or not tenant.device_required_for(self.user):
+        if self.pending.device_id or not _device_required(self.user):
             return None
         if not has_device(self.user):
             return None
@@ -90,8 +94,7 @@ class DeviceEnrolmentStage(Stage):
     key = "enrol_device"
 
     def handle(self):
-        tenant = self.user.tenant
-        if self.pending.device_id or tenant is None or not tenant.device_required_for(self.user):
+        if self.pending.device_id or not _device_required(self.user):
             return None
         if not has_device(self.user):
             self.request.session[DEVICE_GATE] = True

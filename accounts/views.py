@@ -37,7 +37,7 @@ from .forms import (
     identifier_label,
 )
 from .language import set_language_cookie
-from .models import EmailRegistration, User
+from .models import AccountSettings, EmailRegistration, User
 from .password_rules import rules_context
 from .selectors import user_for_sign_in
 from .tokens import email_tokens, user_from_uid
@@ -60,7 +60,7 @@ def _require(flag):
     """Recovery paths a tenant has not enabled answer 404, like a page that does not exist."""
 
     def check(request):
-        if not getattr(request.tenant, flag):
+        if not getattr(request.tenant.account_settings, flag):
             raise Http404
 
     return check
@@ -415,7 +415,7 @@ class ProfileView(TemplateView):
             **super().get_context_data(**kwargs),
             "identifier_label": (
                 _("12-digit identifier")
-                if user.tenant.sign_in_with == user.tenant.SignIn.IDENTIFIER_OR_EMAIL
+                if user.tenant.account_settings.sign_in_with == AccountSettings.SignIn.IDENTIFIER_OR_EMAIL
                 else identifier_label(user.tenant)
             ),
             "language_form": LanguageForm(initial={"preferred_language": user.preferred_language}),

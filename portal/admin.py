@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -9,84 +10,71 @@ from .admin_sites import (
     platform_site,
 )
 from .models import AuditEntry, OutboundEmail, Tenant
+from .modules import optional_modules, settings_models
+
+
+class TenantForm(forms.ModelForm):
+    # The choices are the optional modules the app registry declares, read when the form is built.
+    modules = forms.MultipleChoiceField(
+        label=_("Modules"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Tenant
+        fields = ["slug", "name_fr", "name_en", "is_active", "modules", "accent_colour"]
+        fields += ["helpdesk_fr", "helpdesk_en", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modules"].choices = [(module.key, module.name) for module in optional_modules()]
+
+
+class SettingsFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The settings' own checks read the tenant as submitted on this page (its modules), not as
+        # it was stored.
+        form.instance.tenant = self.instance
+        return form
+
+
+def settings_inline(model):
+    """The inline of one module's per-tenant settings: one row, created with the tenant."""
+    return type(
+        f"{model.__name__}Inline",
+        (admin.StackedInline,),
+        {
+            "model": model,
+            "formset": SettingsFormSet,
+            "can_delete": False,
+            "min_num": 1,
+            "max_num": 1,
+            "extra": 0,
+        },
+    )
 
 
 @admin.register(Tenant, site=platform_site)
 class TenantAdmin(AuditedModelAdmin):
-    list_display = [
-        "slug",
-        "name_fr",
-        "name_en",
-        "is_active",
-        "module_accounts",
-        "module_messaging",
-        "module_vault",
-        "module_voting",
-    ]
+    form = TenantForm
+    list_display = ["slug", "name_fr", "name_en", "is_active", "module_list"]
     list_filter = ["is_active"]
     search_fields = ["slug", "name_fr", "name_en"]
     fieldsets = [
         (None, {"fields": ["slug", "name_fr", "name_en", "is_active"]}),
-        (_("Modules"), {"fields": ["module_accounts", "module_messaging", "module_vault", "module_voting"]}),
-        (
-            _("Sign-in and branding"),
-            {
-                "fields": [
-                    "sign_in_with",
-                    "accent_colour",
-                    "helpdesk_fr",
-                    "helpdesk_en",
-                    "identifier_hint_fr",
-                    "identifier_hint_en",
-                    "notice_fr",
-                    "notice_en",
-                ]
-            },
-        ),
-        (
-            _("Recovery paths"),
-            {
-                "fields": [
-                    "allow_password_reset",
-                    "allow_lost_identifier",
-                    "allow_member_activation",
-                    "allow_email_registration",
-                ]
-            },
-        ),
-        (
-            _("Password self-service"),
-            {
-                "description": _(
-                    "How people prove who they are when they forgot their password: security questions, "
-                    "a mobile device (authenticator app), an employee number with PIN, or identity data."
-                ),
-                "fields": [
-                    "recovery_proof_alone",
-                    "device_policy",
-                    "security_question_count",
-                    "helpdesk_question_count",
-                ],
-            },
-        ),
-        (
-            _("Policies"),
-            {
-                "fields": [
-                    "password_min_length",
-                    "password_history_count",
-                    "lockout_threshold",
-                    "lockout_minutes",
-                    "session_idle_minutes",
-                    "session_max_hours",
-                    "message_expiry_days",
-                    "time_zone",
-                ]
-            },
-        ),
+        (_("Modules"), {"fields": ["modules"]}),
+        (_("Branding and help"), {"fields": ["accent_colour", "helpdesk_fr", "helpdesk_en", "time_zone"]}),
     ]
 
     added_action = "tenant.created"
+
+    def get_inlines(self, request, obj):
+        return [settings_inline(model) for model in settings_models()]
+
+    @admin.display(description=_("modules"))
+    def module_list(self, obj):
+        names = {module.key: module.name for module in optional_modules()}
+        return ", ".join(str(names.get(key, key)) for key in obj.modules) or "—"
 
     def audit_tenant(self, request, obj):
         return obj

@@ -1,13 +1,16 @@
 """Two admin sites: the platform admin at /admin/ (platform superusers), and each tenant's help desk
 at /<slug>/admin/ (staff of that tenant, who see and change that tenant's rows only)."""
 
+import functools
+
 from django.contrib import admin
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_audit
+from .modules import is_on, module_of
 
 
 class PlatformAdminSite(admin.AdminSite):
@@ -96,7 +99,28 @@ class HelpDeskModelAdmin(AuditedModelAdmin):
     helpdesk_can_delete = False
 
     def _is_tenant_staff(self, request):
-        return self.admin_site.has_permission(request)
+        return self.admin_site.has_permission(request) and self._module_is_on(request)
+
+    def _module_is_on(self, request):
+        # The module is the app that owns the admin's model, so the pages of a module's rows are gone
+        # from the help desk of a tenant that has switched it off. Not the app that registers the
+        # admin: a module may replace the admin of the core's rows (self-service's user admin), and
+        # the core's pages stay for every tenant.
+        return is_on(request.tenant, module_of(self.model.__module__))
+
+    def get_urls(self):
+        return [self._gate(pattern) for pattern in super().get_urls()]
+
+    def _gate(self, pattern):
+        view = pattern.callback
+
+        @functools.wraps(view)
+        def gated(request, *args, **kwargs):
+            if request.tenant is not None and not self._module_is_on(request):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return URLPattern(pattern.pattern, gated, pattern.default_args, pattern.name)
 
     def has_module_permission(self, request):
         return self._is_tenant_staff(request)

@@ -9,9 +9,18 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import checks  # noqa: F401  (the module declarations' system checks)
         from .models import Tenant
+        from .modules import settings_models
         from .tenancy import tenant_directory
 
-        # The per-process tenant directory forgets what it holds as soon as a tenant changes here.
-        post_save.connect(tenant_directory.clear, sender=Tenant, dispatch_uid="tenant_directory_save")
-        post_delete.connect(tenant_directory.clear, sender=Tenant, dispatch_uid="tenant_directory_delete")
+        # The per-process tenant directory forgets what it holds as soon as a tenant, or the settings
+        # it loads with each tenant, change here.
+        for model in [Tenant, *settings_models()]:
+            uid = model._meta.label_lower
+            post_save.connect(
+                tenant_directory.clear, sender=model, dispatch_uid=f"tenant_directory_save_{uid}"
+            )
+            post_delete.connect(
+                tenant_directory.clear, sender=model, dispatch_uid=f"tenant_directory_delete_{uid}"
+            )

@@ -1,4 +1,5 @@
-"""Writing the audit log. Modules register the labels of their actions here."""
+"""Writing the audit log. Modules bring the labels of their actions through their contract
+(portal.modules.Module.audit_actions)."""
 
 import re
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
+from .modules import all_modules
 
 _ACTION_LABELS = {
     "auth.signed_in": _("Signed in"),
@@ -29,7 +31,12 @@ def register_action(action: str, label) -> None:
 
 
 def action_label(action: str):
-    return _ACTION_LABELS.get(action, action)
+    if action in _ACTION_LABELS:
+        return _ACTION_LABELS[action]
+    for module in all_modules():
+        if action in module.audit_actions:
+            return module.audit_actions[action]
+    return action
 
 
 def client_ip(request):

@@ -4,13 +4,13 @@ import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .modules import always_on_keys, optional_modules, settings_models
 from .tenancy import RESERVED_SLUGS, TenantScopedQuerySet
+from .translation import TranslatedField
 
 
 def validate_slug_not_reserved(value):
@@ -47,15 +47,10 @@ def validate_time_zone(value):
 
 
 class Tenant(models.Model):
-    """An organisation that offers some of the portal's modules to its people."""
+    """An organisation that offers some of the portal's modules to its people.
 
-    MODULES = ("accounts", "messaging", "vault", "voting")
-
-    class SignIn(models.TextChoices):
-        USER_ID = "user_id", _("User ID")
-        CODE = "code", _("Access code")
-        EMAIL = "email", _("E-mail address")
-        IDENTIFIER_OR_EMAIL = "identifier_or_email", _("12-digit identifier or personal e-mail")
+    What a module needs to know per tenant lives in that module's settings model (one row per tenant,
+    created with the tenant); the tenant itself holds only what every page needs."""
 
     slug = models.SlugField(
         _("address"),
@@ -67,15 +62,9 @@ class Tenant(models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=120)
     name_en = models.CharField(_("name (English)"), max_length=120)
     is_active = models.BooleanField(_("active"), default=True)
-
-    module_accounts = models.BooleanField(_("self-service password and identity recovery"), default=False)
-    module_messaging = models.BooleanField(_("secure conversations"), default=False)
-    module_vault = models.BooleanField(_("payslip vault"), default=False)
-    module_voting = models.BooleanField(_("member votes"), default=False)
-
-    sign_in_with = models.CharField(
-        _("people sign in with"), max_length=30, choices=SignIn.choices, default=SignIn.EMAIL
-    )
+    # Keys of the optional modules this tenant has switched on (portal.modules); no migration needed
+    # to switch one.
+    modules = models.JSONField(_("modules"), default=list, blank=True)
     accent_colour = models.CharField(
         _("accent colour"),
         max_length=7,
@@ -85,91 +74,13 @@ class Tenant(models.Model):
     )
     helpdesk_fr = models.TextField(_("help-desk contact (French)"), blank=True)
     helpdesk_en = models.TextField(_("help-desk contact (English)"), blank=True)
-
-    # Policies
-    password_min_length = models.PositiveSmallIntegerField(
-        _("minimum password length"), default=15, validators=[MinValueValidator(15), MaxValueValidator(64)]
-    )
-    lockout_threshold = models.PositiveSmallIntegerField(
-        _("failed attempts before a lock"), default=5, validators=[MinValueValidator(1)]
-    )
-    lockout_minutes = models.PositiveIntegerField(
-        _("lock duration (minutes)"), default=30, validators=[MinValueValidator(1)]
-    )
-    security_question_count = models.PositiveSmallIntegerField(
-        _("security questions required"), default=3, validators=[MinValueValidator(1), MaxValueValidator(9)]
-    )
-    helpdesk_question_count = models.PositiveSmallIntegerField(
-        _("help-desk questions required"),
-        default=1,
-        validators=[MaxValueValidator(5)],
-        help_text=_("Questions an agent asks on the phone to check who is calling. 0: none asked."),
-    )
-    recovery_proof_alone = models.BooleanField(
-        _("security questions, PIN or identity data alone are enough to choose a new password"),
-        default=False,
-        help_text=_(
-            "Off (recommended): after such a proof, a one-time code is also mailed to the address on file, "
-            "and the person must type it. Current guidance (NIST SP 800-63B-4, OWASP ASVS 5) no longer "
-            "trusts answers or identity data alone, because others can learn them. On: the proof alone "
-            "suffices, as older portals did; whoever learns the answers can take over the account."
-        ),
-    )
-
-    class DevicePolicy(models.TextChoices):
-        ALTERNATIVE = "alternative", _("One way to sign in, beside the password and the security questions")
-        STAFF = "staff", _("Required after the password for help-desk staff")
-        EVERYONE = "everyone", _("Required after the password for everyone")
-
-    device_policy = models.CharField(
-        _("mobile device (authenticator app)"),
-        max_length=12,
-        choices=DevicePolicy.choices,
-        default=DevicePolicy.ALTERNATIVE,
-    )
-    message_expiry_days = models.PositiveIntegerField(
-        _("conversation messages expire after (days)"), default=90, validators=[MinValueValidator(1)]
-    )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="America/Toronto", validators=[validate_time_zone]
     )
-    password_history_count = models.PositiveSmallIntegerField(
-        _("previous passwords that may not be reused"), default=5, validators=[MaxValueValidator(24)]
-    )
-    session_idle_minutes = models.PositiveIntegerField(
-        _("sign out after (minutes without activity)"),
-        default=60,
-        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
-    )
-    session_max_hours = models.PositiveIntegerField(
-        _("sign out after (hours, whatever the activity)"),
-        default=24,
-        # The session cookie itself lasts SESSION_COOKIE_AGE (24 hours): no tenant can go beyond it.
-        validators=[MinValueValidator(1), MaxValueValidator(24)],
-    )
-
-    # Sign-in page and recovery paths
-    identifier_hint_fr = models.TextField(_("where to find the identifier (French)"), blank=True)
-    identifier_hint_en = models.TextField(_("where to find the identifier (English)"), blank=True)
-    notice_fr = models.TextField(_("authorised-use notice (French)"), blank=True)
-    notice_en = models.TextField(_("authorised-use notice (English)"), blank=True)
-    allow_password_reset = models.BooleanField(_("forgotten password by e-mail"), default=True)
-    allow_lost_identifier = models.BooleanField(
-        _("lost identifier form"),
-        default=False,
-        help_text=_("People who lost their identifier get it by e-mail after proving who they are."),
-    )
-    allow_member_activation = models.BooleanField(
-        _("member account activation"),
-        default=False,
-        help_text=_("Members without a password start with their member number and the e-mail on file."),
-    )
-    allow_email_registration = models.BooleanField(
-        _("e-mail registration requests"),
-        default=False,
-        help_text=_("Members without an e-mail on file ask to add one; the help desk approves."),
-    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    name = TranslatedField("name")
+    helpdesk = TranslatedField("helpdesk")
 
     class Meta:
         verbose_name = _("tenant")
@@ -179,49 +90,26 @@ class Tenant(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self):
-        return self.name_en if _is_english() else self.name_fr
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            # Every tenant has a row of every module's settings, so pages read them without a check.
+            for model in settings_models():
+                model._default_manager.get_or_create(tenant=self)
 
-    @property
-    def helpdesk(self):
-        return (self.helpdesk_en if _is_english() else self.helpdesk_fr) or self.helpdesk_fr
+    def has_module(self, key: str) -> bool:
+        """Is this module there for this tenant? A part that is not optional always is."""
+        return key in (self.modules or ()) or key in always_on_keys()
 
-    @property
-    def identifier_hint(self):
-        return (
-            self.identifier_hint_en if _is_english() else self.identifier_hint_fr
-        ) or self.identifier_hint_fr
-
-    @property
-    def notice(self):
-        return (self.notice_en if _is_english() else self.notice_fr) or self.notice_fr
-
-    def device_required_for(self, user) -> bool:
-        """Must this person give a device code after the password?"""
-        policy = self.device_policy
-        return policy == self.DevicePolicy.EVERYONE or (policy == self.DevicePolicy.STAFF and user.is_staff)
-
-    def has_module(self, module: str) -> bool:
-        return module in self.MODULES and getattr(self, f"module_{module}")
-
-    @property
-    def modules(self) -> list[str]:
-        return [m for m in self.MODULES if self.has_module(m)]
-
-    def normalise_identifier(self, raw: str) -> str:
-        """The stored form of what a person types to sign in: e-mails lower-cased, codes upper-cased,
-        the 12-digit identifier without the spaces people type in it."""
-        value = (raw or "").strip()
-        if "@" in value:
-            return value.lower()
-        if self.sign_in_with == self.SignIn.IDENTIFIER_OR_EMAIL:
-            return re.sub(r"[\s-]", "", value)
-        return value.upper()
-
-
-def _is_english() -> bool:
-    return (get_language() or "fr").startswith("en")
+    def clean(self):
+        super().clean()
+        known = {module.key for module in optional_modules()}
+        # Anything but a list of keys (a lone string, say) is refused as it stands.
+        chosen = self.modules if isinstance(self.modules, list) else [repr(self.modules)]
+        unknown = sorted({str(key) for key in chosen} - known)
+        if unknown:
+            raise ValidationError({"modules": _("Unknown modules: %(keys)s.") % {"keys": ", ".join(unknown)}})
 
 
 class AuditEntryQuerySet(TenantScopedQuerySet):

@@ -16,16 +16,10 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .modules import is_on, module_for_namespace, settings_accessors
+
 # First path segments the platform itself uses; no tenant may take them.
 RESERVED_SLUGS = frozenset({"admin", "static", "media", "i18n", "_dev", "api", "health", "accounts"})
-
-# URL namespaces that belong to a module a tenant may switch off.
-MODULE_NAMESPACES = {
-    "selfservice": "accounts",
-    "messaging": "messaging",
-    "vault": "vault",
-    "voting": "voting",
-}
 
 
 class TenantScopedQuerySet(models.QuerySet):
@@ -50,22 +44,36 @@ class TenantDirectory:
     def get(self, slug: str):
         from .models import Tenant
 
+        # Each module's settings come with the tenant, so reading them costs no query on any page.
+        tenants = Tenant.objects.filter(is_active=True).select_related(*settings_accessors())
         ttl = settings.TENANT_CACHE_SECONDS
         if ttl <= 0:
-            return Tenant.objects.filter(slug=slug, is_active=True).first()
+            return tenants.filter(slug=slug).first()
         now = time.monotonic()
         if self._loaded_at is None or now - self._loaded_at >= ttl:
-            self._by_slug = {t.slug: t for t in Tenant.objects.filter(is_active=True)}
+            self._by_slug = {t.slug: t for t in tenants}
             self._loaded_at = now
         tenant = self._by_slug.get(slug)
         # A copy per request, so that nothing a request does to its tenant reaches the next one.
-        return copy.copy(tenant) if tenant is not None else None
+        return _copy_with_settings(tenant) if tenant is not None else None
 
     def clear(self, **kwargs):
         self._loaded_at = None
 
 
 tenant_directory = TenantDirectory()
+
+
+def _copy_with_settings(tenant):
+    """The tenant and the settings rows loaded with it, copied (a plain copy would share the rows)."""
+    clone = copy.copy(tenant)
+    cache = clone._state.fields_cache
+    for accessor in settings_accessors():
+        row = cache.get(accessor)
+        if row is not None:
+            row = cache[accessor] = copy.copy(row)
+            row._state.fields_cache["tenant"] = clone
+    return clone
 
 
 def tenant_url(tenant, viewname: str, *, kwargs=None, query: str = "") -> str:
@@ -108,9 +116,9 @@ class TenantMiddleware:
         tenant = request.tenant
         if tenant is None or request.resolver_match is None:
             return None
+        # A module the tenant has not switched on has no address there.
         for namespace in request.resolver_match.namespaces:
-            module = MODULE_NAMESPACES.get(namespace)
-            if module and not tenant.has_module(module):
+            if not is_on(tenant, module_for_namespace(namespace)):
                 raise Http404
         return None
 

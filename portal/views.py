@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from .models import MailboxMessage, Tenant
+from .modules import enabled_modules
 
 
 def platform_home(request):
@@ -14,7 +16,15 @@ def platform_home(request):
 
 
 def tenant_home(request):
-    return render(request, "portal/tenant_home.html", {"modules": request.tenant.modules})
+    cards = [
+        {
+            "name": module.name,
+            "description": module.description,
+            "url": reverse(module.entry_url) if module.entry_url else "",
+        }
+        for module in enabled_modules(request.tenant)
+    ]
+    return render(request, "portal/tenant_home.html", {"cards": cards})
 
 
 @cache_control(max_age=300)

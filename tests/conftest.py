@@ -7,7 +7,9 @@ from .factories import PASSWORD, TenantFactory, UserFactory
 
 @pytest.fixture
 def tenant_a(db):
-    return TenantFactory(slug="alpha", name_fr="Alpha FR", name_en="Alpha EN", module_messaging=True)
+    return TenantFactory(
+        slug="alpha", name_fr="Alpha FR", name_en="Alpha EN", modules=["selfservice", "messaging"]
+    )
 
 
 @pytest.fixture

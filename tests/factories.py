@@ -2,6 +2,7 @@ import factory
 
 from accounts.models import User
 from portal.models import Tenant
+from portal.modules import settings_models
 
 PASSWORD = "Correct-Horse-Battery-42"
 
@@ -14,10 +15,34 @@ class TenantFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"org{n}")
     name_fr = factory.LazyAttribute(lambda o: f"Organisme {o.slug}")
     name_en = factory.LazyAttribute(lambda o: f"Organisation {o.slug}")
-    sign_in_with = Tenant.SignIn.USER_ID
-    module_accounts = True
+    modules = factory.LazyFunction(lambda: ["selfservice"])
     helpdesk_fr = "Assistance : 1-800-555-0199"
     helpdesk_en = "Help desk: 1-800-555-0199"
+    sign_in_with = "user_id"
+
+    @classmethod
+    def _settings(cls, kwargs):
+        """Settings of the tenant's modules (lockout_threshold=3...) may be given as for the tenant."""
+        settings = []
+        for model in settings_models():
+            names = {f.name for f in model._meta.concrete_fields} - {"tenant"}
+            settings.append((model, {name: kwargs.pop(name) for name in list(kwargs) if name in names}))
+        return settings
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        cls._settings(kwargs)  # an unsaved tenant has no settings rows
+        return super()._build(model_class, *args, **kwargs)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        settings = cls._settings(kwargs)
+        tenant = super()._create(model_class, *args, **kwargs)
+        for model, values in settings:
+            if values:
+                model.objects.update_or_create(tenant=tenant, defaults=values)
+        tenant.refresh_from_db()
+        return tenant
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -8,21 +8,9 @@ from accounts import actions as account_actions
 from accounts import lockout
 from accounts.actions import mail_user
 from accounts.forms import spend_password_hash
-from portal.audit import record_audit, register_action
+from portal.audit import record_audit
 
 from .models import AccountLink, SecurityAnswer
-
-register_action("selfservice.signed_in", _("Signed in to the self-service"))
-register_action("selfservice.questions_changed", _("Security questions updated"))
-register_action("selfservice.helpdesk_questions_changed", _("Help-desk questions updated"))
-register_action("selfservice.questions_disabled", _("Security questions disabled by the help desk"))
-register_action("selfservice.recovery_code_sent", _("Recovery code mailed"))
-register_action("selfservice.password_recovered", _("Password chosen after an identity check"))
-register_action("selfservice.identifier_recovered", _("Identifier shown after an identity check"))
-register_action("selfservice.unlocked", _("Account unlocked after an identity check"))
-register_action("selfservice.account_linked", _("Account linked"))
-register_action("selfservice.account_unlinked", _("Account link removed"))
-register_action("selfservice.caller_verified", _("Caller checked with the help-desk questions"))
 
 # What the notice mail says changed (translated in the mail's language).
 CHANGES = {

@@ -26,13 +26,31 @@ class SecurityQuestionAdmin(HelpDeskModelAdmin):
 
 
 class SelfServiceUserAdmin(HelpDeskUserAdmin):
-    """The core's user admin, with self-service's part: forgotten questions, the person's summary,
-    the caller check."""
+    """The core's user admin, with self-service's part where the tenant has the module: forgotten
+    questions, the person's summary, the caller check. Elsewhere it is the core's admin as it was."""
 
     actions = [*HelpDeskUserAdmin.actions, helpdesk.disable_questions]
     fields = [*HelpDeskUserAdmin.fields, "self_service"]
     readonly_fields = [*HelpDeskUserAdmin.readonly_fields, "self_service"]
     self_service = staticmethod(helpdesk.self_service_summary)
+
+    @staticmethod
+    def _self_service_on(request):
+        return request.tenant is not None and request.tenant.has_module("selfservice")
+
+    def get_actions(self, request):
+        found = super().get_actions(request)
+        if not self._self_service_on(request):
+            found.pop(helpdesk.disable_questions.__name__, None)
+        return found
+
+    def get_fields(self, request, obj=None):
+        found = super().get_fields(request, obj)
+        return found if self._self_service_on(request) else [f for f in found if f != "self_service"]
+
+    def get_readonly_fields(self, request, obj=None):
+        found = super().get_readonly_fields(request, obj)
+        return found if self._self_service_on(request) else [f for f in found if f != "self_service"]
 
     def get_urls(self):
         check = self.admin_site.admin_view(

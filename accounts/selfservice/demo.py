@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from accounts.devices import AuthenticatorDevice
 from accounts.models import User
+from portal.modules import switch_on_for_demo
 
-from .models import RecoveryIdentity, SecurityAnswer, SecurityQuestion
+from .models import RecoveryIdentity, SecurityAnswer, SecurityQuestion, SelfServiceSettings
 
 # Seed 000 step 10, with the length rule of step 7 ("4 à 20 caractères").
 QUESTIONS = [
@@ -91,3 +92,17 @@ def summary(result) -> str:
         f"PIN {IDENTITY['pin']}, born {IDENTITY['birth_date']:%Y-%m-%d}, "
         f"SIN last six {IDENTITY['sin_digits']}"
     )
+
+
+# Seeds 000 and 002: the proof alone lets a person choose a new password on these two tenants.
+PROOF_ALONE = ("poste", "universite")
+
+
+def seed_demo(tenants) -> str:
+    """The self-service step of `seed_demo`: its settings, then its data; returns the lines to print."""
+    switch_on_for_demo(tenants, "selfservice", ["poste", "universite"])
+    for slug in PROOF_ALONE:
+        SelfServiceSettings.objects.update_or_create(
+            tenant=tenants[slug], defaults={"recovery_proof_alone": True}
+        )
+    return summary(seed(tenants))

@@ -25,7 +25,7 @@ class IdentifierForm(forms.Form):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["identifier"].label = identifier_label(tenant)
-        self.fields["identifier"].help_text = tenant.identifier_hint
+        self.fields["identifier"].help_text = tenant.account_settings.identifier_hint
 
 
 class PasswordStepForm(forms.Form):

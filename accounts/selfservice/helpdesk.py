@@ -4,6 +4,7 @@ that disables forgotten security questions, the summary on the person's page, an
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -51,6 +52,8 @@ class CallerAnswersForm(forms.Form):
 
 def verify_caller(modeladmin, request, object_id):
     """Type what the caller says; see only right or wrong per question. Audited."""
+    if not request.tenant.has_module("selfservice"):
+        raise Http404  # the help-desk questions are the self-service module's
     user = modeladmin.get_object(request, object_id)
     answers = list(
         SecurityAnswer.objects.for_tenant(request.tenant)

@@ -11,13 +11,54 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto
 from accounts.devices import TenantScopedManager
+from portal.tenancy import TenantScopedQuerySet
+from portal.translation import TranslatedField
 
 from .normalise import normalise_answer
+
+
+class SelfServiceSettings(models.Model):
+    """How one tenant's people prove who they are in the self-service: one row per tenant."""
+
+    tenant = models.OneToOneField(
+        "portal.Tenant",
+        verbose_name=_("tenant"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="selfservice_settings",
+    )
+    security_question_count = models.PositiveSmallIntegerField(
+        _("security questions required"), default=3, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    helpdesk_question_count = models.PositiveSmallIntegerField(
+        _("help-desk questions required"),
+        default=1,
+        validators=[MaxValueValidator(5)],
+        help_text=_("Questions an agent asks on the phone to check who is calling. 0: none asked."),
+    )
+    recovery_proof_alone = models.BooleanField(
+        _("security questions, PIN or identity data alone are enough to choose a new password"),
+        default=False,
+        help_text=_(
+            "Off (recommended): after such a proof, a one-time code is also mailed to the address on file, "
+            "and the person must type it. Current guidance (NIST SP 800-63B-4, OWASP ASVS 5) no longer "
+            "trusts answers or identity data alone, because others can learn them. On: the proof alone "
+            "suffices, as older portals did; whoever learns the answers can take over the account."
+        ),
+    )
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("password self-service settings")
+        verbose_name_plural = _("password self-service settings")
+
+    def __str__(self):
+        return str(self.tenant)
 
 
 class SecurityQuestion(models.Model):
@@ -55,10 +96,7 @@ class SecurityQuestion(models.Model):
         if self.min_length and self.max_length and self.min_length > self.max_length:
             raise ValidationError(_("The shortest answer cannot be longer than the longest."))
 
-    @property
-    def text(self):
-        english = (get_language() or "fr").startswith("en")
-        return (self.text_en if english else self.text_fr) or self.text_fr
+    text = TranslatedField("text")
 
     @property
     def label(self):

@@ -15,6 +15,7 @@ from django.conf import settings
 # The attempt under the lockout and the device check are the core's; self-service calls them from here.
 from accounts.attempts import Outcome, attempt  # noqa: F401
 from accounts.devices import devices_of, has_device, verify_device_code  # noqa: F401
+from accounts.identifiers import normalise_identifier
 
 from .models import SecurityAnswer, SecurityQuestion
 
@@ -51,7 +52,7 @@ def decoy_prefers_questions(tenant, identifier: str) -> bool:
 
 
 def _seed(tenant, identifier):
-    message = f"decoy|{tenant.pk}|{tenant.normalise_identifier(identifier)}".encode()
+    message = f"decoy|{tenant.pk}|{normalise_identifier(tenant, identifier)}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
 
 

@@ -30,6 +30,7 @@ from accounts.password_rules import rules_context
 from accounts.selectors import user_for_sign_in
 from accounts.views import ChangePasswordView
 from portal.models import AuditEntry, Tenant
+from portal.modules import tenants_with
 
 from . import actions, proofs
 from .forms import (
@@ -198,7 +199,7 @@ class QuestionsStepView(FlowStepView):
         if self.answers:
             questions = [a.question for a in self.answers]
         else:
-            count = self.request.tenant.security_question_count
+            count = self.request.tenant.selfservice_settings.security_question_count
             questions = proofs.decoy_questions(self.request.tenant, self.flow["identifier"], count)
         return {**super().get_form_kwargs(), "questions": questions}
 
@@ -368,7 +369,7 @@ def proved_for_recovery(request, flow, user, method):
     """The proof succeeded. Where the tenant trusts it alone (seeds 000, 002), go on; otherwise a code
     goes to the address on file first (the default, NIST SP 800-63B-4)."""
     flow.update(account=user.pk, method=method)
-    if request.tenant.recovery_proof_alone:
+    if request.tenant.selfservice_settings.recovery_proof_alone:
         return _mark_proved(request, flow, user)
     if not user.email:
         proofs.end_flow(request)
@@ -530,9 +531,9 @@ class QuestionsView(TemplateView):
         tenant = request.user.tenant if request.user.is_authenticated else None
         if tenant is not None:
             self.required = (
-                tenant.security_question_count
+                tenant.selfservice_settings.security_question_count
                 if self.purpose == SecurityAnswer.Purpose.SELF
-                else tenant.helpdesk_question_count
+                else tenant.selfservice_settings.helpdesk_question_count
             )
             self.catalogue = list(SecurityQuestion.objects.for_tenant(tenant).filter(is_active=True))
 
@@ -667,9 +668,8 @@ class LinksView(FormView):
     form_class = LinkAccountForm
 
     def get_form_kwargs(self):
-        tenants = Tenant.objects.filter(is_active=True, module_accounts=True).exclude(
-            pk=self.request.user.tenant_id
-        )
+        with_selfservice = [t.pk for t in tenants_with("selfservice")]
+        tenants = Tenant.objects.filter(pk__in=with_selfservice).exclude(pk=self.request.user.tenant_id)
         return {**super().get_form_kwargs(), "tenants": tenants}
 
     def get_context_data(self, **kwargs):
@@ -694,7 +694,7 @@ class LinksView(FormView):
         if not outcome.ok:
             form.add_error(None, outcome.error or WRONG_CREDENTIALS)
             return self.form_invalid(form)
-        if other_tenant.device_required_for(other):
+        if other_tenant.account_settings.device_required_for(other):
             # A password alone must not reach an account whose organisation also wants its device.
             form.add_error(
                 None,

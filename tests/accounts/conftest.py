@@ -47,7 +47,7 @@ def coffre(db):
     return TenantFactory(
         slug="coffre-test",
         sign_in_with="identifier_or_email",
-        module_vault=True,
+        modules=["vault"],
         lockout_threshold=3,
         lockout_minutes=120,
         allow_lost_identifier=True,

@@ -16,9 +16,10 @@ def current_code(device):
 
 @pytest.fixture
 def without_self_service(tenant_a):
-    tenant_a.module_accounts = False
-    tenant_a.device_policy = "everyone"
+    tenant_a.modules = []
     tenant_a.save()
+    tenant_a.account_settings.device_policy = "everyone"
+    tenant_a.account_settings.save()
     return tenant_a
 
 

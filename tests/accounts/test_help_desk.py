@@ -24,7 +24,7 @@ def act(submit, action, *users):
 
 def test_change_page_shows_the_lock_and_links_to_the_accounts_history(desk, user_a, tenant_a):
     key = lockout.lock_key(tenant_a, user=user_a)
-    for _ in range(tenant_a.lockout_threshold):
+    for _ in range(tenant_a.account_settings.lockout_threshold):
         lockout.register_failure(tenant_a, key)
     page = desk.get(f"{USERS}{user_a.pk}/change/").content.decode()
     assert "locked for 30 more minutes" in page
@@ -88,7 +88,7 @@ def test_actions_never_reach_another_tenants_account(desk, submit, user_b, mailo
 
 
 def test_help_desk_sign_in_is_locked_like_the_portals(client, staff_a, tenant_a):
-    for _ in range(tenant_a.lockout_threshold):
+    for _ in range(tenant_a.account_settings.lockout_threshold):
         client.post("/alpha/admin/login/", {"username": staff_a.identifier, "password": "wrong-wrong-wrong"})
     response = client.post("/alpha/admin/login/", {"username": staff_a.identifier, "password": PASSWORD})
     assert response.status_code == 200 and "locked" in response.content.decode()

@@ -121,8 +121,8 @@ class TestLock:
     def test_a_lock_on_tenant_a_has_no_effect_on_tenant_b(self, client, tenant_a, tenant_b):
         alice = UserFactory(tenant=tenant_a, identifier="SAME01")
         UserFactory(tenant=tenant_b, identifier="SAME01")
-        tenant_a.lockout_threshold = 2
-        tenant_a.save()
+        tenant_a.account_settings.lockout_threshold = 2
+        tenant_a.account_settings.save()
         for _ in range(2):
             sign_in_page(client, tenant_a, alice.identifier, WRONG)
         assert "temporarily locked" in sign_in_page(client, tenant_a, "SAME01", PASSWORD).content.decode()

@@ -33,7 +33,7 @@ class TestLength:
         validator = TenantLengthValidator()
         assert "at least 15" in refused(validator, "fourteen chars", user_a)
         validator.validate("fifteen chars!!", user_a)
-        tenant_a.password_min_length = 20
+        tenant_a.account_settings.password_min_length = 20
         assert "at least 20" in refused(validator, "fifteen chars!!", user_a)
         assert rules_for(user_a)[0][1].startswith("At least 20 characters")
 
@@ -105,8 +105,8 @@ def test_the_settings_apply_every_rule(user_a):
 
 
 def test_the_form_lists_the_tenants_numbers(client, user_a, tenant_a):
-    tenant_a.password_min_length = 18
-    tenant_a.save()
+    tenant_a.account_settings.password_min_length = 18
+    tenant_a.account_settings.save()
     user_a.must_change_password = True
     user_a.save()
     client.force_login(user_a)

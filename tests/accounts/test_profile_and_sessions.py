@@ -261,8 +261,8 @@ class TestSessionLimits:
             assert "time limit" in response.content.decode()
 
     def test_the_tenant_sets_the_idle_time(self, client, user_a, sign_in, tenant_a):
-        tenant_a.session_idle_minutes = 10
-        tenant_a.save()
+        tenant_a.account_settings.session_idle_minutes = 10
+        tenant_a.account_settings.save()
         start = timezone.now()
         with time_machine.travel(start, tick=False):
             sign_in(user_a)

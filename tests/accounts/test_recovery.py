@@ -239,7 +239,7 @@ def syndicat(db):
     return TenantFactory(
         slug="syndicat-test",
         sign_in_with="email",
-        module_voting=True,
+        modules=["voting"],
         allow_member_activation=True,
         allow_email_registration=True,
         allow_password_reset=True,

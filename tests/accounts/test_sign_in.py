@@ -103,10 +103,12 @@ class TestSignIn:
 @pytest.mark.django_db
 class TestIdentifierKinds:
     def test_vault_accepts_the_12_digit_identifier_or_the_personal_email(self, client, password):
-        from portal.models import Tenant
+        from accounts.models import AccountSettings
         from tests.factories import TenantFactory
 
-        vault = TenantFactory(slug="vault", sign_in_with=Tenant.SignIn.IDENTIFIER_OR_EMAIL, module_vault=True)
+        vault = TenantFactory(
+            slug="vault", sign_in_with=AccountSettings.SignIn.IDENTIFIER_OR_EMAIL, modules=["vault"]
+        )
         UserFactory(tenant=vault, identifier="123456789012", email="paul@example.test")
         for typed in ["1234 5678 9012", "PAUL@example.test"]:
             client.post("/vault/sign-out/")

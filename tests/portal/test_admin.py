@@ -2,8 +2,8 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-from accounts.models import EmailRegistration, User
 from accounts.devices import AuthenticatorDevice
+from accounts.models import EmailRegistration, User
 from accounts.selfservice.models import SecurityQuestion
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit
@@ -146,6 +146,16 @@ class TestHelpDeskIsolation:
         assert client.post(url.replace("/change/", "/delete/"), {"post": "yes"}).status_code == 403
 
 
+def settings_rows(**rows):
+    """The platform admin's tenant form posts each module's settings as a one-row inline."""
+    data = {}
+    for prefix, values in rows.items():
+        data.update({f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-INITIAL_FORMS": 0, f"{prefix}-MIN_NUM_FORMS": 1})
+        data.update({f"{prefix}-MAX_NUM_FORMS": 1})
+        data.update({f"{prefix}-0-{name}": value for name, value in values.items()})
+    return data
+
+
 @pytest.mark.django_db
 class TestPlatformAdmin:
     @pytest.fixture
@@ -167,28 +177,74 @@ class TestPlatformAdmin:
             "name_fr": "Gamma",
             "name_en": "Gamma",
             "is_active": "on",
-            "module_vault": "on",
-            "sign_in_with": "email",
+            "modules": ["vault"],
             "accent_colour": "#224466",
             "helpdesk_fr": "",
             "helpdesk_en": "",
-            "password_min_length": 15,
-            "password_history_count": 5,
-            "session_idle_minutes": 60,
-            "session_max_hours": 24,
-            "allow_password_reset": "on",
-            "lockout_threshold": 3,
-            "lockout_minutes": 120,
-            "security_question_count": 3,
-            "helpdesk_question_count": 1,
-            "device_policy": "alternative",
-            "message_expiry_days": 30,
             "time_zone": "America/Toronto",
+            **settings_rows(
+                account_settings={
+                    "sign_in_with": "email",
+                    "password_min_length": 15,
+                    "password_history_count": 5,
+                    "session_idle_minutes": 60,
+                    "session_max_hours": 24,
+                    "allow_password_reset": "on",
+                    "lockout_threshold": 3,
+                    "lockout_minutes": 120,
+                    "device_policy": "alternative",
+                },
+                selfservice_settings={"security_question_count": 3, "helpdesk_question_count": 1},
+                messaging_settings={"message_expiry_days": 30},
+            ),
         }
         assert client.post("/admin/portal/tenant/add/", form).status_code == 302
         gamma = Tenant.objects.get(slug="gamma")
+        assert gamma.modules == ["vault"]
+        assert gamma.account_settings.lockout_threshold == 3
+        assert gamma.messaging_settings.message_expiry_days == 30
         assert client.get("/gamma/").status_code == 200
         assert AuditEntry.objects.for_tenant(gamma).filter(action="tenant.created").exists()
+
+    def change_form(self, client, tenant):
+        """The tenant's change page as a browser would post it back, unchanged."""
+        page = client.get(f"/admin/portal/tenant/{tenant.pk}/change/")
+        assert page.status_code == 200
+        data = {}
+        forms = [page.context["adminform"].form]
+        for inline in page.context["inline_admin_formsets"]:
+            formset = inline.formset
+            data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+            forms += formset.forms
+        for form in forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value in (None, False):
+                    continue
+                data[form.add_prefix(name)] = "on" if value is True else value
+        return data
+
+    def test_modules_are_ticked_from_the_registry_and_settings_are_edited_inline(
+        self, client, superuser, tenant_b
+    ):
+        self.sign_in_platform(client)
+        form = self.change_form(client, tenant_b)
+        assert form["modules"] == ["selfservice"]
+        form.update({"modules": ["selfservice", "voting"], "account_settings-0-lockout_minutes": 45})
+        assert client.post(f"/admin/portal/tenant/{tenant_b.pk}/change/", form).status_code == 302
+        tenant_b.refresh_from_db()
+        assert tenant_b.modules == ["selfservice", "voting"]
+        assert tenant_b.account_settings.lockout_minutes == 45
+
+    def test_a_device_required_without_the_self_service_module_is_saved(self, client, superuser, tenant_b):
+        # The device pages are the core's, so this combination works (tests/accounts/test_devices.py).
+        self.sign_in_platform(client)
+        form = self.change_form(client, tenant_b)
+        form.update({"modules": ["vault"], "account_settings-0-device_policy": "everyone"})
+        assert client.post(f"/admin/portal/tenant/{tenant_b.pk}/change/", form).status_code == 302
+        tenant_b.refresh_from_db()
+        assert tenant_b.modules == ["vault"]
+        assert tenant_b.account_settings.device_policy == "everyone"
 
     def test_superuser_grants_help_desk_access_with_an_audit_entry(self, client, superuser, user_a):
         self.sign_in_platform(client)

@@ -43,11 +43,11 @@ def test_help_desk_lists_do_not_grow_with_rows(client, sign_in, staff_a, rows, d
 def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
     client, sign_in, rows, django_assert_max_num_queries
 ):
-    from accounts.selfservice.actions import do_link_accounts
     from accounts.devices import AuthenticatorDevice
+    from accounts.selfservice.actions import do_link_accounts
     from accounts.selfservice.models import SecurityAnswer, SecurityQuestion
 
-    tenant = TenantFactory(slug="qc", module_accounts=True, security_question_count=1)
+    tenant = TenantFactory(slug="qc", security_question_count=1)
     person = UserFactory(tenant=tenant, identifier="Q1")
     for n in range(rows):
         question = SecurityQuestion.objects.create(tenant=tenant, text_fr=f"Q{n}?", text_en=f"Q{n}?")
@@ -57,7 +57,7 @@ def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
         device = AuthenticatorDevice.start(person, f"Phone {n}")
         device.confirmed = True
         device.save()
-        other = UserFactory(tenant=TenantFactory(slug=f"qo{n}", module_accounts=True), identifier=f"O{n}")
+        other = UserFactory(tenant=TenantFactory(slug=f"qo{n}"), identifier=f"O{n}")
         do_link_accounts(user=person, other=other)
     sign_in(person)
     client.get("/qc/")

@@ -59,13 +59,16 @@ class TestSeedDemo:
         call_command("seed_demo", "--force", verbosity=0)
         modules = {t.slug: t.modules for t in Tenant.objects.all()}
         assert modules == {
-            "poste": ["accounts", "messaging"],
-            "universite": ["accounts"],
+            "poste": ["selfservice", "messaging"],
+            "universite": ["selfservice"],
             "syndicat": ["voting"],
             "coffre": ["vault"],
         }
         coffre = Tenant.objects.get(slug="coffre")
-        assert (coffre.lockout_threshold, coffre.lockout_minutes) == (3, 120)
+        assert (coffre.account_settings.lockout_threshold, coffre.account_settings.lockout_minutes) == (
+            3,
+            120,
+        )
 
 
 @pytest.mark.django_db

@@ -68,13 +68,13 @@ class TestModules:
         settings.TENANT_URLCONF = "tests.portal.urls_with_module"
 
     def test_enabled_module_answers(self, client, tenant_a):
-        assert tenant_a.module_messaging
+        assert tenant_a.has_module("messaging")
         response = client.get("/alpha/messages/")
         assert response.status_code == 200
         assert response.content == b"conversations of alpha"
 
     def test_disabled_module_is_404(self, client, tenant_b):
-        assert not tenant_b.module_messaging
+        assert not tenant_b.has_module("messaging")
         assert client.get("/beta/messages/").status_code == 404
 
     def test_tenant_time_zone_is_active_during_its_requests_only(self, client, tenant_a, tenant_b):

@@ -15,7 +15,6 @@ from tests.factories import TenantFactory, UserFactory
 def make_tenant(slug, **extra):
     tenant = TenantFactory(
         slug=slug,
-        module_accounts=True,
         sign_in_with="user_id",
         lockout_threshold=5,
         lockout_minutes=30,

@@ -102,7 +102,7 @@ def test_try_answering_says_which_answers_are_wrong(client, signed_in, camille):
 
 def test_trying_counts_towards_the_lock(client, signed_in, camille):
     url = f"/{camille.tenant.slug}/self-service/questions/try/"
-    for _ in range(camille.tenant.lockout_threshold):
+    for _ in range(camille.tenant.account_settings.lockout_threshold):
         last = client.post(url, {"q0": "x", "q1": "y", "q2": "z"})
     assert "temporarily locked" in errors(last)
     assert lockout.current_state(camille.tenant, lockout.lock_key(camille.tenant, user=camille)).locked
@@ -177,7 +177,7 @@ def test_another_persons_device_is_out_of_reach(client, signed_in, camille, post
 def test_unlock_a_locked_account_with_the_questions(client, camille, submit):
     tenant = camille.tenant
     key = lockout.lock_key(tenant, user=camille)
-    for _ in range(tenant.lockout_threshold):
+    for _ in range(tenant.account_settings.lockout_threshold):
         lockout.register_failure(tenant, key)
     client.post(f"/{tenant.slug}/self-service/unlock/", {"identifier": "E100001"})
     assert "Answer the security questions" in errors(
@@ -195,7 +195,7 @@ def test_unlock_a_locked_account_with_the_questions(client, camille, submit):
 def test_unlock_attempts_are_limited_too(client, camille):
     tenant = camille.tenant
     client.post(f"/{tenant.slug}/self-service/unlock/", {"identifier": "E100001"})
-    for _ in range(tenant.lockout_threshold):
+    for _ in range(tenant.account_settings.lockout_threshold):
         last = client.post(
             f"/{tenant.slug}/self-service/unlock/questions/", {"q0": "a", "q1": "b", "q2": "c"}
         )
@@ -232,7 +232,7 @@ def test_linked_accounts_can_be_unlocked_from_the_menu(client, signed_in, camill
     twin = UserFactory(tenant=other_tenant, identifier="X43")
     do_link_accounts(user=camille, other=twin)
     key = lockout.lock_key(other_tenant, user=twin)
-    for _ in range(other_tenant.lockout_threshold):
+    for _ in range(other_tenant.account_settings.lockout_threshold):
         lockout.register_failure(other_tenant, key)
     page = errors(client.get(f"/{camille.tenant.slug}/self-service/accounts/unlock/"))
     assert "locked" in page

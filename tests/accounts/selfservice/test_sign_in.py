@@ -81,7 +81,7 @@ def test_unknown_identifier_sees_the_same_pages_and_decoy_questions(client, post
     methods = client.get(f"/{poste.slug}/self-service/sign-in/methods/")
     assert methods.status_code == 200
     page = client.get(f"/{poste.slug}/self-service/sign-in/questions/")
-    assert len(page.context["form"].fields) == poste.security_question_count
+    assert len(page.context["form"].fields) == poste.selfservice_settings.security_question_count
     again = client.get(f"/{poste.slug}/self-service/sign-in/questions/")
     assert [f.label for f in page.context["form"].fields.values()] == [
         f.label for f in again.context["form"].fields.values()
@@ -114,8 +114,8 @@ def test_failures_of_every_method_count_towards_one_lock(client, camille, passwo
 def test_device_required_after_the_password_for_staff(client, poste, password, submit):
     from tests.factories import UserFactory
 
-    poste.device_policy = "staff"
-    poste.save()
+    poste.account_settings.device_policy = "staff"
+    poste.account_settings.save()
     agent = UserFactory(tenant=poste, identifier="AGENT1", is_staff=True)
     device = add_device(agent)
     response = client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT1", "password": password})
@@ -127,8 +127,8 @@ def test_device_required_after_the_password_for_staff(client, poste, password, s
 
 
 def test_device_required_without_a_device_sends_to_enrolment_first(client, poste, password):
-    poste.device_policy = "everyone"
-    poste.save()
+    poste.account_settings.device_policy = "everyone"
+    poste.account_settings.save()
     from tests.factories import UserFactory
 
     UserFactory(tenant=poste, identifier="E200")
@@ -138,7 +138,7 @@ def test_device_required_without_a_device_sends_to_enrolment_first(client, poste
 
 
 def test_tenant_without_the_module_has_no_self_service(client, tenant_a):
-    tenant_a.module_accounts = False
+    tenant_a.modules = ["messaging"]
     tenant_a.save()
     assert client.get(f"/{tenant_a.slug}/self-service/sign-in/").status_code == 404
 
@@ -156,8 +156,8 @@ def test_an_identifier_of_another_tenant_does_not_sign_in(client, camille, passw
 def test_help_desk_sign_in_goes_through_the_device_when_staff_must_use_one(client, poste, password):
     from tests.factories import UserFactory
 
-    poste.device_policy = "staff"
-    poste.save()
+    poste.account_settings.device_policy = "staff"
+    poste.account_settings.save()
     agent = UserFactory(tenant=poste, identifier="AGENT9", is_staff=True)
     device = add_device(agent)
     client.post(f"/{poste.slug}/admin/login/", {"username": "AGENT9", "password": password})
@@ -170,8 +170,8 @@ def test_help_desk_sign_in_goes_through_the_device_when_staff_must_use_one(clien
 
 
 def test_people_who_are_not_staff_are_not_asked_for_a_device_under_the_staff_policy(client, camille, sign_in):
-    camille.tenant.device_policy = "staff"
-    camille.tenant.save()
+    camille.tenant.account_settings.device_policy = "staff"
+    camille.tenant.account_settings.save()
     sign_in(camille)
     assert client.get(f"/{camille.tenant.slug}/self-service/").status_code == 200
 
@@ -230,8 +230,8 @@ def test_a_refused_proof_is_in_the_accounts_history_without_what_was_typed(clien
 def test_the_former_address_of_the_device_step_leads_to_the_core_one(client, poste, password):
     from tests.factories import UserFactory
 
-    poste.device_policy = "staff"
-    poste.save()
+    poste.account_settings.device_policy = "staff"
+    poste.account_settings.save()
     add_device(UserFactory(tenant=poste, identifier="AGENT2", is_staff=True))
     client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT2", "password": password})
     response = client.get(f"/{poste.slug}/self-service/sign-in/device/")
