@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import ChangePasswordForm, identifier_label, identifier_widget
+from accounts.forms import ChangePasswordForm, CurrentPasswordMixin, identifier_label, identifier_widget
 
 from .models import SecurityAnswer
 from .normalise import normalise_answer
@@ -228,7 +228,7 @@ QuestionsFormSetFactory = forms.formset_factory(
 # Devices ---------------------------------------------------------------------------------------------
 
 
-class ConfirmPasswordForm(forms.Form):
+class ConfirmPasswordForm(CurrentPasswordMixin, forms.Form):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -236,15 +236,12 @@ class ConfirmPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.request = user, request
 
     def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Your password is incorrect."))
-        return password
+        return self.check_current_password(self.cleaned_data["password"], _("Your password is incorrect."))
 
 
 class AddDeviceForm(ConfirmPasswordForm):

@@ -1,22 +1,14 @@
-"""Checking a proof of identity, under the account's one lockout.
-
-Every proof (password, answers, device code, PIN, identity data, mailed code) calls `attempt()`:
-it refuses while the account (or the unknown identifier) is locked, spends the same hashing time
-whether the account exists or not, counts a failure towards the same lock, and clears the count
-on success. The per-address throttle of accounts.lockout applies too."""
+"""The proofs of identity of self-service: the questions asked, the device codes, the recovery flow in
+the session. Every proof is checked through accounts.guard.check_secret, under the account's one
+lockout."""
 
 import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
 
 from django.conf import settings
 
-from accounts import actions as account_actions
-from accounts import lockout
-from accounts.forms import address_message, locked_message, spend_password_hash
-from portal.audit import record_audit
 
 from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
 
@@ -25,60 +17,11 @@ FLOW_SECONDS = 15 * 60
 CODE_SECONDS = 15 * 60
 
 
-@dataclass
-class Outcome:
-    ok: bool
-    error: str = ""
-
-
-def attempt(request, *, account, identifier: str, check, scope: str = "", tenant=None) -> Outcome:
-    """Run `check()` (which returns True or False and spends its hashing time) under the lockout.
-    `scope` separates the unlock path's counter from the account's own: a locked person must be able to
-    try the unlock proofs, a limited number of times. `tenant`: the account's, when not the request's."""
-    tenant = tenant or request.tenant
-    minutes = lockout.address_blocked(request)
-    if minutes:
-        spend_password_hash("")
-        return Outcome(False, address_message(minutes))
-    key = _key(tenant, account, identifier, scope)
-    state = lockout.current_state(tenant, key)
-    if state.locked:
-        spend_password_hash("")
-        return Outcome(False, locked_message(state.minutes_left))
-    if check():
-        if state.counted:
-            lockout.clear(key)
-        return Outcome(True)
-    lockout.register_address_failure(request)
-    step = request.resolver_match.url_name if getattr(request, "resolver_match", None) else ""
-    # On the account it names (never with what was typed), in that account's tenant.
-    record_audit(
-        tenant=tenant,
-        actor=None,
-        action="selfservice.proof_failed",
-        target=account,
-        request=request,
-        details={"step": step},
-    )
-    state = lockout.register_failure(tenant, key)
-    if state.locked:
-        if account is not None and not scope:
-            account_actions.record_lock(user=account, request=request)
-        return Outcome(False, locked_message(state.minutes_left))
-    return Outcome(False)
-
-
-def _key(tenant, account, identifier, scope):
-    if scope:
-        subject = f"{scope}|{account.pk if account is not None else tenant.normalise_identifier(identifier)}"
-        return lockout.lock_key(tenant, identifier=subject)
-    return lockout.lock_key(tenant, user=account, identifier=identifier)
-
-
 # Security questions -------------------------------------------------------------------------------
 
 
 def answers_of(user, purpose=SecurityAnswer.Purpose.SELF):
+    """Every answer of the account, withdrawn questions included (to manage them)."""
     if user is None:
         return []
     return list(
@@ -86,6 +29,18 @@ def answers_of(user, purpose=SecurityAnswer.Purpose.SELF):
         .filter(user=user, purpose=purpose)
         .select_related("question")
     )
+
+
+def questions_asked(user):
+    """The answers a proof asks for: the tenant's count, from questions still in the catalogue. An
+    account with fewer of them than that has no questions to prove with (it is asked decoys, like an
+    unknown identifier, and recovers by another proof), so a page never shows a withdrawn question
+    or a count that decoys would not show."""
+    if user is None:
+        return []
+    active = [a for a in answers_of(user) if a.question.is_active]
+    count = user.tenant.security_question_count
+    return active[:count] if len(active) >= count else []
 
 
 def decoy_questions(tenant, identifier: str, count: int):
@@ -129,7 +84,6 @@ def has_device(user) -> bool:
 def verify_device_code(user, code: str):
     """The device (authenticator app, or the backup codes) that accepts the code, or None."""
     if user is None:
-        spend_password_hash(code)
         return None
     for device in devices_of(user):
         if device.verify_token(code):
@@ -145,7 +99,7 @@ def verify_device_code(user, code: str):
 
 
 def start_flow(request, purpose: str, identifier: str = "") -> dict:
-    flow = {"purpose": purpose, "identifier": identifier, "at": int(time.time())}
+    flow = {"purpose": purpose, "identifier": identifier, "at": int(time.time()), "tenant": request.tenant.pk}
     request.session[FLOW_KEY] = flow
     return flow
 
@@ -154,6 +108,8 @@ def get_flow(request, *purposes):
     flow = request.session.get(FLOW_KEY)
     if not flow or flow.get("purpose") not in purposes or time.time() - flow["at"] > FLOW_SECONDS:
         return None
+    if flow.get("tenant") != request.tenant.pk:
+        return None  # started on another tenant: its account and proof mean nothing here
     return flow
 
 
