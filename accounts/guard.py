@@ -80,16 +80,19 @@ def check_secret(
 ) -> Verdict:
     """Check one secret under the lockout; the one function every identity check goes through.
 
-    `account`: the account the attempt names (None when it names none: `check` is then not called).
-    `check()` returns True or False, or None when the account has nothing on file to compare with; for
-    None, as for no account, the guard spends the hashes itself. `identifier`: what was typed, counted on when no account is
-    found. `also`: other identifiers the attempt could land on (identity data: the guess counts on, and
-    is refused by, each of them). `scope` separates the unlock path's count from the account's own.
-    `hashes`: how many password hashes `check()` spends for a real account (0 for a device code or a
-    mailed code: the guard spends one, so every answer costs the same). `audit`: the action recorded on
-    a failure, on the account named (never with what was typed). `tenant`: the account's, when it is
-    not the request's. `by_address=False` for a check typed by staff (the help desk's caller check): the
-    agent's office address is not the caller's."""
+    - `account`: the account the attempt names; None when it names none (`check` is then not called).
+    - `check()`: True or False; None when the account has nothing on file to compare with. For None,
+      as for no account, the guard spends the hashes itself.
+    - `identifier`: what was typed, counted on when no account is found.
+    - `also`: other identifiers the attempt could land on (identity data): the guess counts on, and
+      is refused by, each of them.
+    - `scope`: a count of its own for the account (the unlock path, the mailed links, the caller check).
+    - `hashes`: how many password hashes `check()` spends for a real account; 0 for a device code or a
+      mailed code, for which the guard spends one, so every answer costs the same.
+    - `audit`: the action recorded on a failure, on the account named (never with what was typed).
+    - `tenant`: the account's, when it is not the request's.
+    - `by_address=False`: a check typed by staff (the caller check); the agent's address is not the
+      caller's."""
     tenant = tenant if tenant is not None else getattr(request, "tenant", None)
     cookie_key = _trusted_cookie_key(request, tenant, account)
     if cookie_key is not None:

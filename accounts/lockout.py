@@ -125,7 +125,12 @@ def reserve(tenant, keys) -> Reservation:
             # tenant-guard: the key digest includes the tenant
             row, created = SignInLock.objects.select_for_update().get_or_create(
                 key_digest=key,
-                defaults={"tenant": tenant, "first_failure_at": now, "failures": 1, "locked_until": first_lock},
+                defaults={
+                    "tenant": tenant,
+                    "first_failure_at": now,
+                    "failures": 1,
+                    "locked_until": first_lock,
+                },
             )
             if not created:  # a new row holds this attempt already
                 rows.append(row)

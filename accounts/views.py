@@ -168,7 +168,9 @@ class LostIdentifierView(RecoveryFormView):
             if fold(u.last_name) == fold(form.cleaned_data["last_name"])
         ]
         user = candidates[0] if len(candidates) == 1 else None
-        verdict = guard.check_secret(request, account=user, identifier=email, check=lambda: form.matches(user))
+        verdict = guard.check_secret(
+            request, account=user, identifier=email, check=lambda: form.matches(user)
+        )
         if verdict.ok:
             user.must_change_password = True
             user.save(update_fields=["must_change_password"])

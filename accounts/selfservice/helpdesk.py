@@ -66,7 +66,9 @@ def verify_caller(modeladmin, request, object_id):
         def check():
             with transaction.atomic():
                 checked.update(
-                    actions.do_check_helpdesk_answers(user=user, actor=request.user, given=given, request=request)
+                    actions.do_check_helpdesk_answers(
+                        user=user, actor=request.user, given=given, request=request
+                    )
                 )
             return all(checked.values()) if answers else None
 

@@ -9,7 +9,6 @@ import time
 
 from django.conf import settings
 
-
 from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
 
 FLOW_KEY = "_selfservice_flow"

@@ -26,8 +26,7 @@ from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 
 from accounts import actions as account_actions
-from accounts import lockout
-from accounts import guard
+from accounts import guard, lockout
 from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm
 from accounts.middleware import DEVICE_GATE
 from accounts.models import User
@@ -409,7 +408,9 @@ class IdentityStepView(FlowStepView):
         # that person's key as well as the key of the account it lands on, so a lock that wrong
         # guesses set also stops the right one.
         named = f"identity:{fold(data['last_name'])}|{data['birth_date']}"
-        if not self.attempt(form, check, NO_MATCH, hashes=0, identifier=self.flow["identifier"], also=[named]):
+        if not self.attempt(
+            form, check, NO_MATCH, hashes=0, identifier=self.flow["identifier"], also=[named]
+        ):
             return self.form_invalid(form)
         return self.proved("identity")
 
@@ -978,4 +979,3 @@ def unlock_accounts(request):
     states = lockout.current_states(keys)
     rows = [{"account": a, "locked": states[key].locked} for a, key in zip(accounts, keys, strict=True)]
     return render(request, "selfservice/unlock_accounts.html", {"rows": rows})
-

@@ -15,20 +15,13 @@ from accounts import guard, lockout
 from accounts.models import SignInLock, User
 from accounts.selfservice.models import RecoveryIdentity, SecurityAnswer, SecurityQuestion
 from portal.models import AuditEntry
-from tests.accounts.selfservice.conftest import (  # noqa: F401 - fixtures
-    IDENTITY,
-    RIGHT,
-    add_device,
-    alex,
-    camille,
-    current_code,
-    errors,
-    make_tenant,
-    poste,
-)
+from tests.accounts.selfservice import conftest as selfservice
+from tests.accounts.selfservice.conftest import IDENTITY, RIGHT, add_device, current_code, errors, make_tenant
 from tests.factories import PASSWORD, UserFactory
 
 WRONG = "Not-The-Password-At-All-1"
+# The self-service people and tenant (tests/accounts/selfservice/conftest.py), used here as fixtures.
+poste, camille, alex = selfservice.poste, selfservice.camille, selfservice.alex
 
 
 def english():
@@ -91,7 +84,9 @@ def test_refused_guesses_keep_counting_on_the_address(client, alex):
     at its limit, even for another person's right data."""
     tenant = alex.tenant
     bob = UserFactory(tenant=tenant, identifier="BOB1", first_name="Bob", last_name="Autre")
-    identity = RecoveryIdentity(tenant=tenant, user=bob, employee_number="300400", birth_date=datetime.date(1980, 5, 5))
+    identity = RecoveryIdentity(
+        tenant=tenant, user=bob, employee_number="300400", birth_date=datetime.date(1980, 5, 5)
+    )
     identity.set_pin("1111")
     identity.set_sin_digits("111222")
     identity.save()
@@ -173,7 +168,11 @@ def test_parallel_wrong_passwords_never_check_more_than_the_threshold(monkeypatc
 @pytest.mark.parametrize(
     "path, field, extra",
     [
-        ("profile/password/", "old_password", {"new_password1": "Un chemin sous la neige", "new_password2": "Un chemin sous la neige"}),
+        (
+            "profile/password/",
+            "old_password",
+            {"new_password1": "Un chemin sous la neige", "new_password2": "Un chemin sous la neige"},
+        ),
         ("profile/email/", "password", {"email": "new@coffre.test"}),
         ("self-service/devices/backup-codes/", "password", {}),
         ("self-service/devices/add/", "password", {"name": "Phone"}),
@@ -190,13 +189,19 @@ def test_current_password_prompts_count_and_lock(client, sign_in, coffre, employ
     assert right.status_code == 200 and "temporarily locked" in errors(right)
 
 
-def test_the_email_form_says_nothing_about_other_accounts_before_the_password(client, sign_in, coffre, employee):
+def test_the_email_form_says_nothing_about_other_accounts_before_the_password(
+    client, sign_in, coffre, employee
+):
     UserFactory(tenant=coffre, identifier="999999999999", email="taken@coffre.test")
     sign_in(employee)
-    wrong = errors(client.post(f"/{coffre.slug}/profile/email/", {"email": "taken@coffre.test", "password": WRONG}))
+    wrong = errors(
+        client.post(f"/{coffre.slug}/profile/email/", {"email": "taken@coffre.test", "password": WRONG})
+    )
     assert "already used by another account" not in wrong
     assert "Your current password is incorrect." in wrong
-    right = errors(client.post(f"/{coffre.slug}/profile/email/", {"email": "taken@coffre.test", "password": PASSWORD}))
+    right = errors(
+        client.post(f"/{coffre.slug}/profile/email/", {"email": "taken@coffre.test", "password": PASSWORD})
+    )
     assert "already used by another account" in right
 
 
@@ -235,14 +240,20 @@ def test_a_malformed_forwarded_address_is_counted_not_a_500(client, coffre, empl
     entry = AuditEntry.objects.filter(action="auth.sign_in_failed").last()
     assert entry.ip_address == "127.0.0.1"
     refused = client.post(
-        f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD}, HTTP_X_FORWARDED_FOR=forwarded
+        f"/{coffre.slug}/sign-in/",
+        {"username": employee.identifier, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR=forwarded,
     )
     assert "Too many failed attempts from your connection" in errors(refused)
 
 
 def test_a_valid_forwarded_address_is_used(client, coffre, settings):
     settings.PORTAIL_TRUSTED_PROXY_HOPS = 1
-    client.post(f"/{coffre.slug}/sign-in/", {"username": "000000000000", "password": WRONG}, HTTP_X_FORWARDED_FOR=" 203.0.113.9 ")
+    client.post(
+        f"/{coffre.slug}/sign-in/",
+        {"username": "000000000000", "password": WRONG},
+        HTTP_X_FORWARDED_FOR=" 203.0.113.9 ",
+    )
     assert AuditEntry.objects.filter(action="auth.sign_in_failed").last().ip_address == "203.0.113.9"
 
 
@@ -272,7 +283,9 @@ def test_a_proof_on_one_tenant_means_nothing_on_another(client, alex):
 
 def signed_in_browser(user):
     browser = english()
-    response = browser.post(f"/{user.tenant.slug}/sign-in/", {"username": user.identifier, "password": PASSWORD})
+    response = browser.post(
+        f"/{user.tenant.slug}/sign-in/", {"username": user.identifier, "password": PASSWORD}
+    )
     assert response.status_code == 302
     browser.post(f"/{user.tenant.slug}/sign-out/")
     return browser
@@ -284,7 +297,9 @@ def test_three_wrong_passwords_by_anyone_do_not_lock_the_owners_browser(coffre, 
     for _ in range(3):
         attacker.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": WRONG})
     assert lockout.current_state(coffre, lockout.lock_key(coffre, user=employee)).locked
-    untrusted = attacker.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
+    untrusted = attacker.post(
+        f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD}
+    )
     assert "temporarily locked" in errors(untrusted)
     trusted = own.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
     assert trusted.status_code == 302
@@ -295,7 +310,9 @@ def test_a_shared_address_over_its_limit_does_not_refuse_a_trusted_browser(coffr
     colleague = english()
     for n in range(settings.PORTAIL_FAILURES_PER_ADDRESS):
         colleague.post(f"/{coffre.slug}/sign-in/", {"username": f"{n:012d}", "password": WRONG})
-    refused = colleague.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
+    refused = colleague.post(
+        f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD}
+    )
     assert "Too many failed attempts from your connection" in errors(refused)
     trusted = own.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
     assert trusted.status_code == 302
@@ -310,7 +327,12 @@ def test_a_trusted_browser_has_its_own_small_budget(coffre, employee):
     assert not lockout.current_state(coffre, lockout.lock_key(coffre, user=employee)).locked, (
         "the browser's own failures do not lock the account for everyone else"
     )
-    assert english().post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD}).status_code == 302
+    assert (
+        english()
+        .post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_a_device_cookie_trusts_only_its_own_account_and_tenant(coffre, employee):
@@ -336,3 +358,288 @@ def test_the_device_cookie_is_signed_http_only_and_secure_per_settings(coffre, e
     cookie = browser.cookies[guard.device_cookie_name(coffre)]
     assert cookie["httponly"] and cookie["secure"] and int(cookie["max-age"]) >= 30 * 86400
     assert SignInLock.objects.count() == 0
+
+
+# Every form that checks a secret goes through the guard ------------------------------------------------
+
+# Found by introspection below; a new form with a secret field fails this test until it has a scenario.
+SECRET_NAMES = {"password", "old_password", "code", "pin", "sin_digits", "private_number"}
+NOT_IDENTITY_CHECKS = {
+    # The first code of a device being added: typed by a person already signed in (and past the
+    # password prompt of AddDeviceForm), for a key only they hold; it proves the app works, not who
+    # they are.
+    "accounts.selfservice.forms.ConfirmDeviceForm",
+}
+LOCKED = "Refused by the guard for this test."
+
+
+def forms_that_check_a_secret():
+    import importlib
+    import inspect
+
+    from django import forms
+
+    found = set()
+    for module_name in ("accounts.forms", "accounts.selfservice.forms", "accounts.selfservice.helpdesk"):
+        module = importlib.import_module(module_name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, forms.BaseForm) or cls.__module__ != module_name:
+                continue
+            fields = cls.base_fields
+            secret = name.endswith("AnswersForm") or any(
+                field_name in SECRET_NAMES
+                or (
+                    isinstance(field.widget, forms.PasswordInput)
+                    and not field_name.startswith("new_password")
+                )
+                for field_name, field in fields.items()
+            )
+            if secret:
+                found.add(f"{module_name}.{name}")
+    return found - NOT_IDENTITY_CHECKS
+
+
+@pytest.fixture
+def refusing_guard(monkeypatch):
+    """The real guard until armed; armed, it records the call and refuses as a lock would."""
+    state = {"armed": False, "calls": []}
+    real = guard.check_secret
+
+    def spy(request, **kwargs):
+        if not state["armed"]:
+            return real(request, **kwargs)
+        state["calls"].append(kwargs["account"])
+        return guard.Verdict(False, LOCKED, locked=True)
+
+    monkeypatch.setattr(guard, "check_secret", spy)
+    return state
+
+
+def _sign_in_form(r, arm):
+    employee = r.getfixturevalue("employee")
+    arm()
+    response = english().post(
+        f"/{employee.tenant.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD}
+    )
+    return employee, LOCKED in errors(response) and response.status_code == 200
+
+
+def _help_desk_sign_in(r, arm):
+    agent = UserFactory(tenant=r.getfixturevalue("coffre"), identifier="555555555555", is_staff=True)
+    arm()
+    response = english().post(
+        f"/{agent.tenant.slug}/admin/login/", {"username": agent.identifier, "password": PASSWORD}
+    )
+    return agent, LOCKED in errors(response) and response.status_code == 200
+
+
+def _signed_in(r, user=None):
+    user = user or r.getfixturevalue("employee")
+    browser = english()
+    assert (
+        browser.post(
+            f"/{user.tenant.slug}/sign-in/", {"username": user.identifier, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    return user, browser
+
+
+def _signed_in_prompt(path, data):
+    def scenario(r, arm):
+        coffre = r.getfixturevalue("coffre")
+        coffre.module_accounts = True
+        coffre.save()
+        user, browser = _signed_in(r)
+        arm()
+        response = browser.post(f"/{coffre.slug}/{path}", data)
+        return user, response.status_code == 200 and LOCKED in errors(response)
+
+    return scenario
+
+
+def _mailed(path, data, tenant_fixture="coffre", user_kwargs=None):
+    def scenario(r, arm):
+        from django.core import mail
+
+        tenant = r.getfixturevalue(tenant_fixture)
+        tenant.allow_lost_identifier = tenant.allow_member_activation = tenant.allow_password_reset = True
+        tenant.save()
+        user = UserFactory(tenant=tenant, **user_kwargs)
+        user.set_private_number("588157")
+        user.save()
+        arm()
+        response = english().post(f"/{tenant.slug}/{path}", data)
+        return user, response.status_code == 200 and not mail.outbox
+
+    return scenario
+
+
+LOST_DATA = {
+    "last_name": "DUPRE",
+    "first_name": "paul",
+    "birth_town": "trois rivieres",
+    "birth_month": "6",
+    "mobile_phone": "(514) 555-0142",
+    "email": "lost@coffre.test",
+    "email_confirm": "lost@coffre.test",
+    "private_number": "588 157",
+    "consent": "on",
+}
+LOST_USER = {
+    "identifier": "333333333333",
+    "email": "lost@coffre.test",
+    "first_name": "Paul",
+    "last_name": "Dupré",
+    "birth_town": "Trois-Rivières",
+    "birth_month": 6,
+    "mobile_phone": "514 555 0142",
+}
+
+
+def _self_service_step(start, step, data, user_fixture="camille", identifier=None, device=False):
+    def scenario(r, arm):
+        user = r.getfixturevalue(user_fixture)
+        code = current_code(add_device(user)) if device else None
+        browser = english()
+        base = f"/{user.tenant.slug}/self-service/"
+        browser.post(base + start, {"identifier": identifier or user.identifier})
+        browser.get(base + "password/forgot/next/")
+        arm()
+        response = browser.post(base + step, {**data, **({"code": code} if device else {})})
+        return user, response.status_code == 200 and LOCKED in errors(response)
+
+    return scenario
+
+
+def _identity(r, arm):
+    user = r.getfixturevalue("alex")
+    browser = english()
+    base = f"/{user.tenant.slug}/self-service/identifier/"
+    browser.get(base + "forgot/")
+    arm()
+    response = browser.post(base + "forgot/identity/", IDENTITY)
+    return user, response.status_code == 200 and LOCKED in errors(response)
+
+
+def _mail_code(r, arm):
+    from django.core import mail
+
+    from tests.accounts.selfservice.conftest import give_answers
+
+    r.getfixturevalue("db")
+    strict = make_tenant("strict-g")
+    user = UserFactory(tenant=strict, identifier="S1", email="s1@example.org")
+    give_answers(user, {0: "Éléphant", 1: "Gaspé", 2: "Rouge"})
+    browser = english()
+    base = f"/{strict.slug}/self-service/password/forgot/"
+    browser.post(base, {"identifier": "S1"})
+    browser.get(base + "next/")
+    with r.getfixturevalue("django_capture_on_commit_callbacks")(execute=True):
+        assert browser.post(base + "questions/", RIGHT)["Location"].endswith("/code/")
+    code = next(word for word in mail.outbox[-1].body.split() if word.isdigit() and len(word) == 8)
+    arm()
+    response = browser.post(base + "code/", {"code": code})
+    return user, response.status_code == 200 and LOCKED in errors(response)
+
+
+def _link(r, arm):
+    camille = r.getfixturevalue("camille")
+    other = make_tenant("autre-g")
+    twin = UserFactory(tenant=other, identifier="X42")
+    _user, browser = _signed_in(r, camille)
+    arm()
+    response = browser.post(
+        f"/{camille.tenant.slug}/self-service/links/",
+        {"tenant": other.pk, "identifier": "X42", "password": PASSWORD},
+    )
+    return twin, response.status_code == 200 and LOCKED in errors(response)
+
+
+def _change_passwords(r, arm):
+    camille = r.getfixturevalue("camille")
+    _user, browser = _signed_in(r, camille)
+    arm()
+    new = "un tout nouveau mot de passe bien long"
+    response = browser.post(
+        f"/{camille.tenant.slug}/self-service/passwords/",
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    return camille, response.status_code == 200 and LOCKED in errors(response)
+
+
+def _caller(r, arm):
+    camille = r.getfixturevalue("camille")
+    agent = UserFactory(tenant=camille.tenant, identifier="AGENT", is_staff=True)
+    _agent, desk = _signed_in(r, agent)
+    qid = SecurityAnswer.objects.get(user=camille, purpose="helpdesk").question_id
+    arm()
+    response = desk.post(
+        f"/{camille.tenant.slug}/admin/accounts/user/{camille.pk}/verify-caller/",
+        {f"q{qid}": "pate chinois"},
+        follow=True,
+    )
+    return camille, LOCKED in errors(response) and "All answers are right" not in errors(response)
+
+
+SCENARIOS = {
+    "accounts.forms.SignInForm": _sign_in_form,
+    "accounts.forms.HelpDeskSignInForm": _help_desk_sign_in,
+    "accounts.forms.ChangePasswordForm": _signed_in_prompt(
+        "profile/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Un chemin sous la neige",
+            "new_password2": "Un chemin sous la neige",
+        },
+    ),
+    "accounts.forms.ChangeEmailForm": _signed_in_prompt(
+        "profile/email/", {"email": "new@coffre.test", "password": PASSWORD}
+    ),
+    "accounts.forms.LostIdentifierForm": _mailed("identifier/lost/", LOST_DATA, user_kwargs=LOST_USER),
+    "accounts.forms.ForgotPasswordForm": _mailed(
+        "password/forgot/", {"identifier": "333333333333", "email": "lost@coffre.test"}, user_kwargs=LOST_USER
+    ),
+    "accounts.forms.MemberActivationForm": _mailed(
+        "activate/",
+        {"member_number": "912345", "email": "m@coffre.test"},
+        user_kwargs={"identifier": "444444444444", "email": "m@coffre.test", "member_number": "912345"},
+    ),
+    "accounts.selfservice.forms.PasswordStepForm": _self_service_step(
+        "sign-in/", "sign-in/password/", {"password": PASSWORD}
+    ),
+    "accounts.selfservice.forms.AnswersForm": _self_service_step("sign-in/", "sign-in/questions/", RIGHT),
+    "accounts.selfservice.forms.DeviceCodeForm": _self_service_step(
+        "sign-in/", "sign-in/device/", {}, device=True
+    ),
+    "accounts.selfservice.forms.PinForm": _self_service_step(
+        "password/forgot/",
+        "password/forgot/pin/",
+        {"employee_number": "100200", "pin": "4321"},
+        user_fixture="alex",
+    ),
+    "accounts.selfservice.forms.IdentityForm": _identity,
+    "accounts.selfservice.forms.MailCodeForm": _mail_code,
+    "accounts.selfservice.forms.ConfirmPasswordForm": _signed_in_prompt(
+        "self-service/devices/backup-codes/", {"password": PASSWORD}
+    ),
+    "accounts.selfservice.forms.AddDeviceForm": _signed_in_prompt(
+        "self-service/devices/add/", {"name": "Phone", "password": PASSWORD}
+    ),
+    "accounts.selfservice.forms.LinkAccountForm": _link,
+    "accounts.selfservice.forms.ChangePasswordsForm": _change_passwords,
+    "accounts.selfservice.helpdesk.CallerAnswersForm": _caller,
+}
+
+
+def test_every_form_that_checks_a_secret_has_a_scenario_below():
+    missing = forms_that_check_a_secret() - set(SCENARIOS)
+    assert not missing, f"a form checks a secret without going through the guard's test: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("form", sorted(SCENARIOS))
+def test_each_secret_form_goes_through_the_guard_and_obeys_its_refusal(request, refusing_guard, form):
+    """With the guard refusing (as a lock does), the right secret gets nowhere, on every form."""
+    user, refused = SCENARIOS[form](request, lambda: refusing_guard.update(armed=True))
+    assert refusing_guard["calls"] == [user], "one call to the guard, for the account named"
+    assert refused
