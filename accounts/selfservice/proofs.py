@@ -30,6 +30,11 @@ def answers_of(user, purpose=SecurityAnswer.Purpose.SELF):
     )
 
 
+def active_answers(user):
+    """The answers to questions still in the catalogue (the signed-in trial asks all of them)."""
+    return [a for a in answers_of(user) if a.question.is_active]
+
+
 def questions_asked(user):
     """The answers a proof asks for: the tenant's count, from questions still in the catalogue. An
     account with fewer of them than that has no questions to prove with (it is asked decoys, like an
@@ -37,7 +42,7 @@ def questions_asked(user):
     or a count that decoys would not show."""
     if user is None:
         return []
-    active = [a for a in answers_of(user) if a.question.is_active]
+    active = active_answers(user)
     count = user.tenant.security_question_count
     return active[:count] if len(active) >= count else []
 

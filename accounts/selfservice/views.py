@@ -661,7 +661,7 @@ class TryQuestionsView(FormView):
     form_class = AnswersForm
 
     def get_form_kwargs(self):
-        self.answers = proofs.questions_asked(self.request.user)
+        self.answers = proofs.active_answers(self.request.user)
         return {**super().get_form_kwargs(), "questions": [a.question for a in self.answers]}
 
     def form_valid(self, form):

@@ -221,6 +221,13 @@ def test_a_withdrawn_question_is_never_asked_and_real_pages_look_like_decoys(cam
     real, decoy = questions_page(camille.identifier), questions_page("NOBODY42")
     assert withdrawn.text_en not in errors(real)
     assert len(real.context["form"].fields) == len(decoy.context["form"].fields)
+    # Fewer live answers than the tenant asks for: no questions to prove with; recovery goes to the
+    # other proof until the person chooses a new question.
+    browser = english()
+    browser.post(f"/{camille.tenant.slug}/self-service/password/forgot/", {"identifier": camille.identifier})
+    assert browser.get(f"/{camille.tenant.slug}/self-service/password/forgot/next/")["Location"].endswith(
+        "/pin/"
+    )
 
 
 # Client address -----------------------------------------------------------------------------------------
