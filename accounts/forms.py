@@ -7,7 +7,6 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from . import guard
-from .guard import address_message, locked_message, spend_password_hash  # noqa: F401 - their old home
 from .password_validation import fold
 from .selectors import user_for_sign_in
 

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from portal.audit import record_audit
 
 from . import lockout
+from .actions import record_lock
 
 DEVICE_COOKIE_SALT = "accounts.guard.device-cookie"
 DEVICE_COOKIE_DAYS = 180
@@ -128,8 +129,6 @@ def check_secret(
         )
     if reservation.last:
         if account is not None and not scope and cookie_key is None:
-            from .actions import record_lock
-
             record_lock(user=account, request=request)
         return Verdict(False, locked_message(reservation.minutes_left), locked=True)
     return Verdict(False)

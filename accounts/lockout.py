@@ -7,6 +7,9 @@ other identifier is counted on its own text, so an unknown identifier locks exac
 
 Per client address: a rolling count in the cache, so one address cannot sweep many accounts with a
 few tries each. Successful sign-ins never count.
+
+Every check of a secret reaches these counts through accounts.guard.check_secret, which reserves the
+attempt (`reserve`, `reserve_address`) before the secret is checked.
 """
 
 import hashlib
