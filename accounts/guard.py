@@ -75,6 +75,7 @@ def check_secret(
     tenant=None,
     scope: str = "",
     hashes: int = 1,
+    spent: int | None = None,
     audit: str | None = None,
     details: dict | None = None,
     by_address: bool = True,
@@ -90,6 +91,9 @@ def check_secret(
     - `scope`: a count of its own for the account (the unlock path, the mailed links, the caller check).
     - `hashes`: how many password hashes `check()` spends for a real account; 0 for a device code or a
       mailed code, for which the guard spends one, so every answer costs the same.
+    - `spent`: when `check()` spends fewer hashes than `hashes` for this account (a device code: none
+      for an app's code, one per backup code left for a backup code), how many; the guard spends the
+      rest.
     - `audit`: the action recorded on a failure, on the account named (never with what was typed).
     - `tenant`: the account's, when it is not the request's.
     - `by_address=False`: a check typed by staff (the caller check); the agent's address is not the
@@ -115,8 +119,12 @@ def check_secret(
             spend_password_hash(times=hashes)
             return Verdict(False, locked_message(reservation.minutes_left), locked=True)
     result = check() if account is not None else None
-    if result is None or hashes == 0:
+    if result is None:
         spend_password_hash(times=hashes)
+    elif spent is not None and spent < hashes:
+        spend_password_hash(times=hashes - spent)
+    elif hashes == 0:
+        spend_password_hash()
     ok = bool(result)
     if ok:
         lockout.clear_keys(keys)

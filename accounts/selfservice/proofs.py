@@ -9,7 +9,16 @@ import time
 
 from django.conf import settings
 
-from .models import AuthenticatorDevice, BackupCodeDevice, SecurityAnswer, SecurityQuestion
+from .models import (
+    BACKUP_LENGTH,
+    AuthenticatorDevice,
+    BackupCode,
+    BackupCodeDevice,
+    SecurityAnswer,
+    SecurityQuestion,
+)
+
+BACKUP_SET = 10  # the codes of a new set (BackupCodeDevice.replace_codes)
 
 FLOW_KEY = "_selfservice_flow"
 FLOW_SECONDS = 15 * 60
@@ -83,6 +92,22 @@ def has_device(user) -> bool:
         user is not None
         and AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=True).exists()
     )
+
+
+def device_code_work(user, code: str) -> tuple[int, int]:
+    """(hashes every answer to this code costs, hashes verify_device_code spends for `user`): an app's
+    code costs no hash; a backup code costs one per code left, up to a full set, so the guard can make
+    every account (and every unknown identifier) spend a full set."""
+    if len(BackupCodeDevice.clean_code(code)) != BACKUP_LENGTH:
+        return 1, 0
+    left = (
+        BackupCode.objects.filter(
+            device__tenant=user.tenant, device__user=user, device__confirmed=True
+        ).count()
+        if user is not None
+        else 0
+    )
+    return max(BACKUP_SET, left), left
 
 
 def verify_device_code(user, code: str):

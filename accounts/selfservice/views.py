@@ -174,7 +174,7 @@ class FlowStepView(FormView):
         looks like any wrong PIN, so it tells nothing about the account."""
         return self.flow["purpose"] == "recover" and bool(proofs.questions_asked(self.account))
 
-    def attempt(self, form, check, error, *, hashes=1, identifier=None, also=()):
+    def attempt(self, form, check, error, *, hashes=1, spent=None, identifier=None, also=()):
         """The proof goes through the guard; `check` is called only for an account that exists."""
         verdict = guard.check_secret(
             self.request,
@@ -183,6 +183,7 @@ class FlowStepView(FormView):
             also=also,
             check=check,
             hashes=hashes,
+            spent=spent,
             scope="unlock" if self.flow["purpose"] == "unlock" else "",
             audit="selfservice.proof_failed",
             details={"step": self.request.resolver_match.url_name},
@@ -282,8 +283,10 @@ class DeviceStepView(FlowStepView):
             found["device"] = proofs.verify_device_code(self.account, form.cleaned_data["code"])
             return found["device"] is not None and self.account.is_active
 
-        # A code from an app costs no hash: the guard spends one, known account or not.
-        if not self.attempt(form, check, WRONG_CODE, hashes=0):
+        # An app's code costs no hash and a backup code one per code left: the guard makes up the
+        # difference, so a known account, one without backup codes and an unknown identifier cost alike.
+        hashes, spent = proofs.device_code_work(self.account, form.cleaned_data["code"])
+        if not self.attempt(form, check, WRONG_CODE, hashes=hashes, spent=spent):
             return self.form_invalid(form)
         return self.proved("device", device=found["device"])
 

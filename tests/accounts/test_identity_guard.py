@@ -122,6 +122,25 @@ def test_the_device_step_spends_the_same_work_for_known_and_unknown_identifiers(
     assert known_page.replace(camille.identifier, "") == unknown_page.replace("NOBODY42", "")
 
 
+def test_a_backup_code_costs_the_same_for_every_identifier(camille, poste, hashes):
+    from accounts.selfservice.models import BackupCodeDevice
+
+    add_device(camille)
+    BackupCodeDevice.objects.create(tenant=poste, user=camille, name="Backup", confirmed=True).replace_codes()
+    without_codes = UserFactory(tenant=poste, identifier="E100002")
+    add_device(without_codes)
+    base = f"/{poste.slug}/self-service/sign-in/"
+
+    def work(identifier):
+        browser = english()
+        browser.post(base, {"identifier": identifier})
+        hashes.clear()
+        browser.post(base + "device/", {"code": "ABCD EFGH JKMN PQRS"})
+        return len(hashes)
+
+    assert work(camille.identifier) == work(without_codes.identifier) == work("NOBODY42") >= 10
+
+
 # Race: at most the threshold is checked, and no burst gives a 500 ----------------------------------------
 
 
