@@ -85,7 +85,7 @@ def verify_caller(modeladmin, request, object_id):
         )
         if verdict.error:
             messages.error(request, verdict.error)
-        results = [(a.question.text, checked[a.question_id]) for a in answers] if checked else None
+        results = None if verdict.locked else [(a.question.text, checked[a.question_id]) for a in answers]
         form = CallerAnswersForm(answers=answers)  # what the caller said is not shown again
     context = {
         **modeladmin.admin_site.each_context(request),
