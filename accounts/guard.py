@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from portal.audit import record_audit, register_action
 
-from . import lockout
+from . import lockout, stages
 from .actions import record_lock
 
 DEVICE_COOKIE_SALT = "accounts.guard.device-cookie"
@@ -186,9 +186,17 @@ def _trusted_cookie_key(request, tenant, account):
 
 
 def set_device_cookie(response, request) -> None:
-    """After a successful sign-in: this browser is trusted for this account from now on."""
+    """After a successful sign-in: this browser is trusted for this account from now on.
+
+    A sign-in is successful once every stage of accounts.stages is through. The help desk's page signs
+    the session in before the stages run (they run on its next page, where the device stage signs it
+    out again): a password alone must not earn the cookie, or every sign-in with a known password would
+    bring a fresh budget of guesses at the device code that the account's lock never stops."""
     user = getattr(request, "_portail_signed_in", None)
     if user is None:
+        return
+    session = getattr(request, "session", None)
+    if session is None or not session.get(stages.DONE) or getattr(request.user, "pk", None) != user.pk:
         return
     tenant = user.tenant
     value = signing.dumps({"u": user.pk, "n": secrets.token_urlsafe(12)}, salt=_salt(tenant))
@@ -203,7 +211,10 @@ def set_device_cookie(response, request) -> None:
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.guard.remember_sign_in")
+@receiver(stages.signed_in, dispatch_uid="accounts.guard.remember_stages_through")
 def _remember_sign_in(sender, request, user, **kwargs):
+    # stages.signed_in: the help desk's session, signed in already, got through the stages without a
+    # second login().
     if request is not None:
         request._portail_signed_in = user
 

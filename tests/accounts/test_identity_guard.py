@@ -388,6 +388,78 @@ def test_the_device_cookie_is_signed_http_only_and_secure_per_settings(coffre, e
     assert SignInLock.objects.count() == 0
 
 
+def trusted(browser, tenant) -> bool:
+    cookie = browser.cookies.get(guard.device_cookie_name(tenant))
+    return bool(cookie and cookie.value)
+
+
+def test_a_sign_in_through_the_device_step_trusts_the_browser_only_after_the_code(coffre, employee):
+    coffre.device_policy = "everyone"
+    coffre.save()
+    code = current_code(add_device(employee))
+    browser = english()
+    step = browser.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
+    assert step["Location"] == f"/{coffre.slug}/sign-in/device/"
+    assert not trusted(browser, coffre), "the password alone is not a sign-in"
+    assert browser.post(step["Location"], {"code": code}).status_code == 302
+    assert trusted(browser, coffre)
+
+
+def test_a_self_service_sign_in_trusts_the_browser(camille):
+    browser = english()
+    base = f"/{camille.tenant.slug}/self-service/sign-in/"
+    browser.post(base, {"identifier": camille.identifier})
+    assert browser.post(base + "password/", {"password": PASSWORD}).status_code == 302
+    assert browser.session["_auth_user_id"] == str(camille.pk)
+    assert trusted(browser, camille.tenant)
+
+
+def test_the_help_desk_sign_in_trusts_the_browser_once_through_the_stages(coffre):
+    agent = UserFactory(tenant=coffre, identifier="555555555555", is_staff=True)
+    browser = english()
+    browser.post(f"/{coffre.slug}/admin/login/", {"username": agent.identifier, "password": PASSWORD})
+    assert browser.get(f"/{coffre.slug}/admin/").status_code == 200
+    assert trusted(browser, coffre)
+
+
+def test_the_help_desk_password_alone_does_not_trust_the_browser_where_the_device_is_required(coffre):
+    """Else each sign-in with a known password would hand a fresh cookie, and with it a fresh budget of
+    guesses at the device code that the account's lock never stops."""
+    coffre.device_policy = "staff"
+    coffre.save()
+    agent = UserFactory(tenant=coffre, identifier="555555555555", is_staff=True)
+    code = current_code(add_device(agent))
+    browser = english()
+    browser.post(f"/{coffre.slug}/admin/login/", {"username": agent.identifier, "password": PASSWORD})
+    step = browser.get(f"/{coffre.slug}/admin/")
+    assert step["Location"] == f"/{coffre.slug}/sign-in/device/"
+    assert not trusted(browser, coffre)
+    assert browser.post(step["Location"], {"code": code}).status_code == 302
+    assert trusted(browser, coffre)
+
+
+def test_wrong_codes_on_the_device_step_lock_the_account(coffre, employee):
+    """The core's device step counts under the guard: the lock its wrong codes set stops the right code,
+    and the password on the sign-in page."""
+    coffre.device_policy = "everyone"
+    coffre.save()
+    code = current_code(add_device(employee))
+    browser = english()
+    step = browser.post(f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD})
+    for _ in range(coffre.lockout_threshold):
+        browser.post(step["Location"], {"code": "000000"})
+    right = browser.post(step["Location"], {"code": code})
+    assert right.status_code == 200 and "temporarily locked" in errors(right)
+    assert "_auth_user_id" not in browser.session
+    assert lockout.current_state(coffre, lockout.lock_key(coffre, user=employee)).locked
+    refusals = AuditEntry.objects.filter(action="selfservice.proof_failed", target_id=str(employee.pk))
+    assert refusals.count() == coffre.lockout_threshold
+    again = english().post(
+        f"/{coffre.slug}/sign-in/", {"username": employee.identifier, "password": PASSWORD}
+    )
+    assert "temporarily locked" in errors(again)
+
+
 # Every form that checks a secret goes through the guard ------------------------------------------------
 
 # Found by introspection below; a new form with a secret field fails this test until it has a scenario.
