@@ -2,8 +2,8 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
-from accounts.models import EmailRegistration, User
 from accounts.devices import AuthenticatorDevice
+from accounts.models import EmailRegistration, User
 from accounts.selfservice.models import SecurityQuestion
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit

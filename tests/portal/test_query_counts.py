@@ -43,8 +43,8 @@ def test_help_desk_lists_do_not_grow_with_rows(client, sign_in, staff_a, rows, d
 def test_self_service_pages_do_not_grow_with_questions_devices_or_links(
     client, sign_in, rows, django_assert_max_num_queries
 ):
-    from accounts.selfservice.actions import do_link_accounts
     from accounts.devices import AuthenticatorDevice
+    from accounts.selfservice.actions import do_link_accounts
     from accounts.selfservice.models import SecurityAnswer, SecurityQuestion
 
     tenant = TenantFactory(slug="qc", module_accounts=True, security_question_count=1)
