@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms import CurrentPasswordMixin
+
 WRONG_CODE = _("This code is not valid. Type the 6 digits your app shows now, or one of your backup codes.")
 
 
@@ -26,7 +28,9 @@ class DeviceCodeForm(forms.Form):
     )
 
 
-class ConfirmPasswordForm(forms.Form):
+class ConfirmPasswordForm(CurrentPasswordMixin, forms.Form):
+    """The password again before a change to the devices; wrong tries count under the guard."""
+
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -34,15 +38,12 @@ class ConfirmPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.request = user, request
 
     def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Your password is incorrect."))
-        return password
+        return self.check_current_password(self.cleaned_data["password"], _("Your password is incorrect."))
 
 
 class AddDeviceForm(ConfirmPasswordForm):

@@ -14,8 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 from django_otp import login as otp_login
 
-from . import actions, stages
-from .attempts import attempt
+from . import actions, guard, stages
 from .device_forms import (
     WRONG_CODE,
     AddDeviceForm,
@@ -24,7 +23,7 @@ from .device_forms import (
     DeviceCodeForm,
     RenameDeviceForm,
 )
-from .devices import AuthenticatorDevice, backup_codes_left, devices_of, verify_device_code
+from .devices import AuthenticatorDevice, backup_codes_left, device_code_work, devices_of, verify_device_code
 from .stages import DEVICE_GATE
 
 signed_out = method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
@@ -49,14 +48,27 @@ class DeviceStepView(FormView):
 
     def form_valid(self, form):
         found = {}
+        code = form.cleaned_data["code"]
 
         def check():
-            found["device"] = verify_device_code(self.account, form.cleaned_data["code"])
+            found["device"] = verify_device_code(self.account, code)
             return found["device"] is not None and self.account.is_active
 
-        outcome = attempt(self.request, account=self.account, identifier=self.account.identifier, check=check)
-        if not outcome.ok:
-            form.add_error(None, outcome.error or WRONG_CODE)
+        # An app's code costs no hash and a backup code one per code left: the guard makes up the
+        # difference, so an account with few backup codes left costs as much as one with a full set.
+        hashes, spent = device_code_work(self.account, code)
+        verdict = guard.check_secret(
+            self.request,
+            account=self.account,
+            identifier=self.account.identifier,
+            check=check,
+            hashes=hashes,
+            spent=spent,
+            audit=guard.PROOF_FAILED,
+            details={"step": self.request.resolver_match.url_name},
+        )
+        if not verdict.ok:
+            form.add_error(None, verdict.error or WRONG_CODE)
             return self.form_invalid(form)
         return stages.passed(self.request, stages.DeviceStage.key, device=found["device"])
 
@@ -90,7 +102,7 @@ class AddDeviceView(FormView):
     form_class = AddDeviceForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def form_valid(self, form):
         user = self.request.user
@@ -185,7 +197,7 @@ class RemoveDeviceView(RenameDeviceView):
     form_class = ConfirmPasswordForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def get_initial(self):
         return {}
@@ -205,7 +217,7 @@ class BackupCodesView(FormView):
     form_class = ConfirmPasswordForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def form_valid(self, form):
         with transaction.atomic():

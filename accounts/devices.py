@@ -98,6 +98,7 @@ class AuthenticatorDevice(ThrottlingMixin, Device):
 
 BACKUP_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read from paper
 BACKUP_LENGTH = 16  # 16 symbols of 31: 79 bits
+BACKUP_SET = 10  # the codes of a new set (BackupCodeDevice.replace_codes)
 
 
 class BackupCodeDevice(Device):
@@ -113,7 +114,7 @@ class BackupCodeDevice(Device):
         verbose_name = _("backup codes")
         verbose_name_plural = _("backup codes")
 
-    def replace_codes(self, count=10) -> list[str]:
+    def replace_codes(self, count=BACKUP_SET) -> list[str]:
         self.codes.all().delete()
         codes = ["".join(secrets.choice(BACKUP_ALPHABET) for _ in range(BACKUP_LENGTH)) for _ in range(count)]
         BackupCode.objects.bulk_create([BackupCode(device=self, digest=make_password(c)) for c in codes])
@@ -162,10 +163,27 @@ def backup_codes_left(user):
     return backup.codes.count() if backup else None
 
 
+def device_code_work(user, code: str) -> tuple[int, int]:
+    """(hashes every answer to this code costs, hashes verify_device_code spends for `user`): an app's
+    code costs no hash; a backup code costs one per code left, up to a full set, so the guard can make
+    every account (and every unknown identifier) spend a full set."""
+    if len(BackupCodeDevice.clean_code(code)) != BACKUP_LENGTH:
+        return 1, 0
+    left = (
+        BackupCode.objects.filter(
+            device__tenant=user.tenant, device__user=user, device__confirmed=True
+        ).count()
+        if user is not None
+        else 0
+    )
+    return max(BACKUP_SET, left), left
+
+
 def verify_device_code(user, code: str):
-    """The device (authenticator app, or the backup codes) that accepts the code, or None."""
+    """The device (authenticator app, or the backup codes) that accepts the code, or None. It spends
+    no hash of its own for an unknown account: the guard (accounts.guard.check_secret) spends what
+    device_code_work says."""
     if user is None:
-        make_password(code or "")  # the same hashing time as a real check
         return None
     for device in devices_of(user):
         if device.verify_token(code):

@@ -3,12 +3,10 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth.hashers import make_password
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from . import lockout
+from . import guard
 from .password_validation import fold
 from .selectors import user_for_sign_in
 
@@ -22,26 +20,6 @@ IDENTIFIER_LABELS = {
 WRONG_CREDENTIALS = _(
     "The identifier or the password is incorrect. Mind capital letters and special characters."
 )
-
-
-def locked_message(minutes: int) -> str:
-    return ngettext(
-        "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
-        "minute, and check that you type your password correctly, minding capital letters and special "
-        "characters.",
-        "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
-        "minutes, and check that you type your password correctly, minding capital letters and special "
-        "characters.",
-        minutes,
-    ) % {"minutes": minutes}
-
-
-def address_message(minutes: int) -> str:
-    return ngettext(
-        "Too many failed attempts from your connection. Try again in %(minutes)d minute.",
-        "Too many failed attempts from your connection. Try again in %(minutes)d minutes.",
-        minutes,
-    ) % {"minutes": minutes}
 
 
 def identifier_label(tenant):
@@ -64,13 +42,8 @@ def email_widget(autocomplete="email"):
     )
 
 
-def spend_password_hash(password: str) -> None:
-    """Cost one hash, so a refused attempt takes as long as a checked one."""
-    make_password(password or "")
-
-
 class LockoutMixin:
-    """Lockout for any sign-in form: per address, then per identifier, one hash in every case."""
+    """A sign-in form (portal or help desk): the password goes through the guard."""
 
     def clean(self):
         identifier = self.cleaned_data.get("username")
@@ -79,28 +52,26 @@ class LockoutMixin:
             return self.cleaned_data
         request = self.request
         tenant = getattr(request, "tenant", None)
-        minutes = lockout.address_blocked(request)
-        if minutes:
-            spend_password_hash(password)
-            raise forms.ValidationError(address_message(minutes), code="address_blocked")
         account = user_for_sign_in(tenant=tenant, identifier=identifier)
-        key = lockout.lock_key(tenant, user=account, identifier=identifier)
-        state = lockout.current_state(tenant, key)
-        if state.locked:
-            spend_password_hash(password)
-            raise forms.ValidationError(locked_message(state.minutes_left), code="locked")
-        self.user_cache = authenticate(request, identifier=identifier, password=password, account=account)
-        if self.user_cache is None:
-            lockout.register_address_failure(request)
-            state = lockout.register_failure(tenant, key)
-            if state.locked:
-                self.locked_account = account
-                raise forms.ValidationError(locked_message(state.minutes_left), code="locked")
-            raise forms.ValidationError(WRONG_CREDENTIALS, code="invalid_login")
+
+        def check():
+            self.user_cache = authenticate(request, identifier=identifier, password=password, account=account)
+            return self.user_cache is not None
+
+        verdict = guard.check_secret(
+            request, account=account, identifier=identifier, check=check, audit=None if account else _UNKNOWN
+        )
+        if not verdict.ok:
+            raise forms.ValidationError(
+                verdict.error or WRONG_CREDENTIALS, code="locked" if verdict.locked else "invalid_login"
+            )
         self.confirm_login_allowed(self.user_cache)
-        if state.counted:
-            lockout.clear(key)
         return self.cleaned_data
+
+
+# A wrong password for a real account is audited by Django's user_login_failed signal (accounts.signals);
+# an identifier that names no account is never checked, so the guard records the same entry.
+_UNKNOWN = "auth.sign_in_failed"
 
 
 class SignInForm(LockoutMixin, auth_forms.AuthenticationForm):
@@ -259,11 +230,36 @@ class NewPasswordForm(PasswordFieldsMixin, auth_forms.SetPasswordForm):
         self._style_new_password()
 
 
-class ChangePasswordForm(PasswordFieldsMixin, auth_forms.PasswordChangeForm):
-    def __init__(self, user, *args, **kwargs):
+class CurrentPasswordMixin:
+    """A signed-in session types its password again: the prompt goes through the guard, so wrong tries
+    count towards the account's lock like any other."""
+
+    def check_current_password(self, password, message):
+        user = self.user
+        verdict = guard.check_secret(
+            self.request,
+            account=user,
+            identifier=user.identifier,
+            tenant=user.tenant,
+            check=lambda: user.check_password(password),
+            audit=None,
+        )
+        if not verdict.ok:
+            raise forms.ValidationError(verdict.error or message, code="password_incorrect")
+        return password
+
+
+class ChangePasswordForm(CurrentPasswordMixin, PasswordFieldsMixin, auth_forms.PasswordChangeForm):
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
         super().__init__(user, *args, **kwargs)
         self._style_new_password()
         self.fields["old_password"].label = _("Current password")
+
+    def clean_old_password(self):
+        return self.check_current_password(
+            self.cleaned_data["old_password"], self.error_messages["password_incorrect"]
+        )
 
 
 class EnrolmentForm(ConfirmedEmailMixin, PasswordFieldsMixin, auth_forms.SetPasswordForm):
@@ -309,7 +305,7 @@ class ResendEmailForm(forms.Form):
         return email
 
 
-class ChangeEmailForm(forms.Form):
+class ChangeEmailForm(CurrentPasswordMixin, forms.Form):
     email = forms.EmailField(label=_("New e-mail address"), max_length=254, widget=email_widget())
     password = forms.CharField(
         label=_("Current password"),
@@ -318,23 +314,29 @@ class ChangeEmailForm(forms.Form):
         help_text=_("To protect your account, confirm it is you."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.request = user, request
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if email == self.user.email:
-            raise forms.ValidationError(_("This is already your address."))
-        if _address_taken(self.user, email):
-            raise forms.ValidationError(ADDRESS_TAKEN)
-        return email
+        return self.cleaned_data["email"].lower()
 
     def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("Your current password is incorrect."))
-        return password
+        return self.check_current_password(
+            self.cleaned_data["password"], _("Your current password is incorrect.")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        # Nothing is said about the address, least of all that another account uses it, until the
+        # password is right.
+        if email and "password" in cleaned:
+            if email == self.user.email:
+                self.add_error("email", _("This is already your address."))
+            elif _address_taken(self.user, email):
+                self.add_error("email", ADDRESS_TAKEN)
+        return cleaned
 
 
 class LanguageForm(forms.Form):

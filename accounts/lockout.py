@@ -7,6 +7,9 @@ other identifier is counted on its own text, so an unknown identifier locks exac
 
 Per client address: a rolling count in the cache, so one address cannot sweep many accounts with a
 few tries each. Successful sign-ins never count.
+
+Every check of a secret reaches these counts through accounts.guard.check_secret, which reserves the
+attempt (`reserve`, `reserve_address`) before the secret is checked.
 """
 
 import hashlib
@@ -104,6 +107,60 @@ def register_failure(tenant, key: str) -> LockState:
     return _state_of(row)
 
 
+@dataclass(frozen=True)
+class Reservation:
+    refused: bool  # a key was locked already: the secret must not be checked
+    minutes_left: int = 0
+    last: bool = False  # this attempt reached the threshold: if it fails, the keys are locked
+
+
+def reserve(tenant, keys) -> Reservation:
+    """Count one attempt on every key before its secret is checked, unless one of them is locked.
+
+    The rows are locked (select_for_update, in key order) for the count, so parallel attempts are
+    counted one after the other and at most the threshold is ever checked; a success clears the count
+    afterwards (clear_keys). A locked key is not extended."""
+    threshold, minutes = _policy(tenant)
+    now = timezone.now()
+    window = timedelta(minutes=minutes)
+    first_lock = now + window if threshold <= 1 else None
+    with transaction.atomic():
+        rows, last = [], first_lock is not None
+        for key in sorted(set(keys)):
+            # tenant-guard: the key digest includes the tenant
+            row, created = SignInLock.objects.select_for_update().get_or_create(
+                key_digest=key,
+                defaults={
+                    "tenant": tenant,
+                    "first_failure_at": now,
+                    "failures": 1,
+                    "locked_until": first_lock,
+                },
+            )
+            if not created:  # a new row holds this attempt already
+                rows.append(row)
+        locked = [_state_of(row) for row in rows if _state_of(row).locked]
+        if locked:
+            transaction.set_rollback(True)  # nothing counted: the secret is not checked
+            return Reservation(True, max(state.minutes_left for state in locked))
+        for row in rows:
+            expired = row.locked_until is not None or (
+                row.first_failure_at is not None and now - row.first_failure_at > window
+            )
+            if expired or row.failures == 0:
+                row.failures, row.first_failure_at, row.locked_until = 0, now, None
+            row.failures += 1
+            if row.failures >= threshold:
+                row.locked_until = now + window
+                last = True
+            row.save(update_fields=["failures", "first_failure_at", "locked_until"])
+    return Reservation(False, minutes, last)
+
+
+def clear_keys(keys) -> None:
+    SignInLock.objects.filter(key_digest__in=list(keys)).delete()  # tenant-guard: keys include the tenant
+
+
 def clear(key: str) -> None:
     SignInLock.objects.filter(key_digest=key).delete()  # tenant-guard: the key includes the tenant
 
@@ -151,10 +208,29 @@ def address_blocked(request) -> int:
     return 0
 
 
-def register_address_failure(request) -> None:
+def register_address_failure(request) -> int:
+    """Count one failure from this address; the count so far."""
     key = _address_key(request)
-    if not cache.add(key, 1, timeout=settings.PORTAIL_FAILURES_ADDRESS_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=settings.PORTAIL_FAILURES_ADDRESS_WINDOW)
+    if cache.add(key, 1, timeout=settings.PORTAIL_FAILURES_ADDRESS_WINDOW):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=settings.PORTAIL_FAILURES_ADDRESS_WINDOW)
+        return 1
+
+
+def reserve_address(request) -> int:
+    """Count the attempt on its address before the secret is checked: minutes to wait if the address
+    is over its limit (the attempt stays counted: refusing keeps counting), 0 to go on."""
+    if register_address_failure(request) > settings.PORTAIL_FAILURES_PER_ADDRESS:
+        return math.ceil(settings.PORTAIL_FAILURES_ADDRESS_WINDOW / 60)
+    return 0
+
+
+def release_address(request) -> None:
+    """A success does not count against its address: give the reserved attempt back."""
+    try:
+        cache.decr(_address_key(request))
+    except ValueError:  # expired meanwhile
+        pass

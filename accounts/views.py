@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
@@ -20,7 +19,7 @@ from django.views.generic import FormView, TemplateView
 
 from portal.models import AuditEntry
 
-from . import actions, lockout, stages
+from . import actions, guard, lockout, stages
 from .forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -45,6 +44,9 @@ from .tokens import email_tokens, user_from_uid
 HISTORY_LENGTH = 30
 # One recovery mail per account per this many seconds, so a form cannot flood someone's mailbox.
 RECOVERY_MAIL_INTERVAL = 60
+# The forms that mail a link to the address on file count their failures on their own key: the link
+# goes to the owner's mailbox, so a lock that others caused on the sign-in must not stop it.
+MAILED_LINK = "mailed-link"
 
 
 def _no_referrer(response):
@@ -75,11 +77,6 @@ class SignInView(auth_views.LoginView):
         # The password was right: the stages after it (the device, ...) come before the session is
         # signed in; the last one signs in and sets the language.
         return stages.begin(self.request, form.get_user(), method="password", next_url=self.get_success_url())
-
-    def form_invalid(self, form):
-        if getattr(form, "locked_account", None) is not None:
-            actions.record_lock(user=form.locked_account, request=self.request)
-        return super().form_invalid(form)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -122,14 +119,16 @@ class ForgotPasswordView(RecoveryFormView):
         tenant, request = self.request.tenant, self.request
         identifier, email = form.cleaned_data["identifier"], form.cleaned_data["email"].lower()
         user = user_for_sign_in(tenant=tenant, identifier=identifier)
-        if user is not None and user.is_active and user.email and user.email == email:
-            if _recovery_mail_allowed(user):
-                actions.do_send_password_link(user=user, request=request)
-            return
-        lockout.register_address_failure(request)
-        key = lockout.lock_key(tenant, user=user, identifier=identifier)
-        if lockout.register_failure(tenant, key).locked and user is not None:
-            actions.record_lock(user=user, request=request)
+        verdict = guard.check_secret(
+            request,
+            account=user,
+            identifier=identifier,
+            check=lambda: user.is_active and bool(user.email) and user.email == email,
+            hashes=0,
+            scope=MAILED_LINK,
+        )
+        if verdict.ok and _recovery_mail_allowed(user):
+            actions.do_send_password_link(user=user, request=request)
 
 
 class LostIdentifierView(RecoveryFormView):
@@ -147,21 +146,14 @@ class LostIdentifierView(RecoveryFormView):
             if fold(u.last_name) == fold(form.cleaned_data["last_name"])
         ]
         user = candidates[0] if len(candidates) == 1 else None
-        key = lockout.lock_key(tenant, user=user, identifier=email)
-        if lockout.current_state(tenant, key).locked or lockout.address_blocked(request):
-            make_password(form.cleaned_data["private_number"])
-            return
-        if user is not None and form.matches(user):
+        verdict = guard.check_secret(
+            request, account=user, identifier=email, check=lambda: form.matches(user)
+        )
+        if verdict.ok:
             user.must_change_password = True
             user.save(update_fields=["must_change_password"])
             if _recovery_mail_allowed(user):
                 actions.do_send_password_link(user=user, request=request, reason="lost_identifier")
-            return
-        if user is None:
-            make_password(form.cleaned_data["private_number"])
-        lockout.register_address_failure(request)
-        if lockout.register_failure(tenant, key).locked and user is not None:
-            actions.record_lock(user=user, request=request)
 
 
 class MemberActivationView(RecoveryFormView):
@@ -175,15 +167,17 @@ class MemberActivationView(RecoveryFormView):
         number = "".join(form.cleaned_data["member_number"].split())
         email = form.cleaned_data["email"].lower()
         user = User.objects.for_tenant(tenant).filter(member_number=number, is_active=True).first()
-        if user is not None and user.email and user.email == email:
-            if _recovery_mail_allowed(user):
-                reason = "reset" if user.has_usable_password() else "activation"
-                actions.do_send_password_link(user=user, request=request, reason=reason)
-            return
-        lockout.register_address_failure(request)
-        key = lockout.lock_key(tenant, user=user, identifier=f"member:{number}")
-        if lockout.register_failure(tenant, key).locked and user is not None:
-            actions.record_lock(user=user, request=request)
+        verdict = guard.check_secret(
+            request,
+            account=user,
+            identifier=f"member:{number}",
+            check=lambda: bool(user.email) and user.email == email,
+            hashes=0,
+            scope=MAILED_LINK,
+        )
+        if verdict.ok and _recovery_mail_allowed(user):
+            reason = "reset" if user.has_usable_password() else "activation"
+            actions.do_send_password_link(user=user, request=request, reason=reason)
 
 
 class EmailRegistrationView(RecoveryFormView):
@@ -467,6 +461,9 @@ class ChangeEmailView(OwnAccountFormView):
     template_name = "accounts/change_email.html"
     form_class = ChangeEmailForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         with transaction.atomic():
             actions.do_request_email_change(
@@ -489,3 +486,6 @@ class ChangePasswordView(NewPasswordView):
     form_class = ChangePasswordForm
     success_message = gettext_lazy("Your password is changed. Your other sessions are signed out.")
     success_url = reverse_lazy("accounts:profile")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

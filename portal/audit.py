@@ -1,6 +1,7 @@
 """Writing the audit log. Modules bring the labels of their actions through their contract
 (portal.modules.Module.audit_actions)."""
 
+import ipaddress
 import re
 
 from django.conf import settings
@@ -40,14 +41,26 @@ def action_label(action: str):
 
 
 def client_ip(request):
+    """The client's address: the one the trusted proxies saw, else the connection's. Only a valid IP
+    address is returned (it is stored in a GenericIPAddressField and keys the address throttle); a
+    forged or malformed X-Forwarded-For entry falls back to the connection's address, which still counts."""
     if request is None:
         return None
     hops = settings.PORTAIL_TRUSTED_PROXY_HOPS
     if hops:
         forwarded = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+            address = _valid_ip(forwarded[-hops])
+            if address:
+                return address
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def _valid_ip(value: str):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
 def record_audit(*, tenant, actor, action: str, target=None, request=None, details=None) -> AuditEntry:

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts import actions as account_actions
 from accounts import lockout
 from accounts.actions import mail_user
-from accounts.forms import spend_password_hash
 from portal.audit import record_audit
 
 from .models import AccountLink, SecurityAnswer
@@ -128,8 +127,6 @@ def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict
         .select_related("question")
     )
     results = {a.question_id: a.check_answer(given.get(a.question_id, "")) for a in answers}
-    if not answers:
-        spend_password_hash("")
     _audit(
         user,
         "selfservice.caller_verified",

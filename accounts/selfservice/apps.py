@@ -13,7 +13,7 @@ class SelfServiceConfig(AppConfig):
     label = "selfservice"
     verbose_name = _("Password self-service")
 
-    # The device actions and the refused proofs are the core's (accounts.devices, accounts.attempts):
+    # The device actions and the refused proofs are the core's (accounts.devices, accounts.guard):
     # their labels are in AccountsConfig, so they read the same where this module is off.
     portail_module = Module(
         key="selfservice",

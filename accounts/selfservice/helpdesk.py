@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import guard
 from accounts.devices import AuthenticatorDevice
 
 from . import actions
@@ -64,11 +65,31 @@ def verify_caller(modeladmin, request, object_id):
     form = CallerAnswersForm(request.POST or None, answers=answers)
     if request.method == "POST" and form.is_valid():
         given = {a.question_id: form.cleaned_data.get(f"q{a.question_id}", "") for a in answers}
-        with transaction.atomic():
-            checked = actions.do_check_helpdesk_answers(
-                user=user, actor=request.user, given=given, request=request
-            )
-        results = [(a.question.text, checked[a.question_id]) for a in answers]
+        checked = {}
+
+        def check():
+            with transaction.atomic():
+                checked.update(
+                    actions.do_check_helpdesk_answers(
+                        user=user, actor=request.user, given=given, request=request
+                    )
+                )
+            return all(checked.values()) if answers else None
+
+        # A caller who guesses is stopped like anyone else, on a count of its own: the owner's sign-in
+        # stays open, and the help desk's address is not the caller's.
+        verdict = guard.check_secret(
+            request,
+            account=user,
+            identifier=user.identifier,
+            check=check,
+            hashes=len(answers),
+            scope="caller",
+            by_address=False,
+        )
+        if verdict.error:
+            messages.error(request, verdict.error)
+        results = None if verdict.locked else [(a.question.text, checked[a.question_id]) for a in answers]
         form = CallerAnswersForm(answers=answers)  # what the caller said is not shown again
     context = {
         **modeladmin.admin_site.each_context(request),

@@ -1,9 +1,6 @@
-"""Checking a proof of identity, under the account's one lockout.
-
-Every proof (password, answers, device code, PIN, identity data, mailed code) calls `attempt()`:
-it refuses while the account (or the unknown identifier) is locked, spends the same hashing time
-whether the account exists or not, counts a failure towards the same lock, and clears the count
-on success. The per-address throttle of accounts.lockout applies too."""
+"""The proofs of identity of self-service: the questions asked, the device codes, the recovery flow in
+the session. Every proof is checked through accounts.guard.check_secret, under the account's one
+lockout."""
 
 import hashlib
 import hmac
@@ -12,9 +9,14 @@ import time
 
 from django.conf import settings
 
-# The attempt under the lockout and the device check are the core's; self-service calls them from here.
-from accounts.attempts import Outcome, attempt  # noqa: F401
-from accounts.devices import devices_of, has_device, verify_device_code  # noqa: F401
+# The device check is the core's; self-service calls it from here.
+from accounts.devices import (  # noqa: F401
+    BACKUP_SET,
+    device_code_work,
+    devices_of,
+    has_device,
+    verify_device_code,
+)
 from accounts.identifiers import normalise_identifier
 
 from .models import SecurityAnswer, SecurityQuestion
@@ -28,6 +30,7 @@ CODE_SECONDS = 15 * 60
 
 
 def answers_of(user, purpose=SecurityAnswer.Purpose.SELF):
+    """Every answer of the account, withdrawn questions included (to manage them)."""
     if user is None:
         return []
     return list(
@@ -35,6 +38,23 @@ def answers_of(user, purpose=SecurityAnswer.Purpose.SELF):
         .filter(user=user, purpose=purpose)
         .select_related("question")
     )
+
+
+def active_answers(user):
+    """The answers to questions still in the catalogue (the signed-in trial asks all of them)."""
+    return [a for a in answers_of(user) if a.question.is_active]
+
+
+def questions_asked(user):
+    """The answers a proof asks for: the tenant's count, from questions still in the catalogue. An
+    account with fewer of them than that has no questions to prove with (it is asked decoys, like an
+    unknown identifier, and recovers by another proof), so a page never shows a withdrawn question
+    or a count that decoys would not show."""
+    if user is None:
+        return []
+    active = active_answers(user)
+    count = user.tenant.selfservice_settings.security_question_count
+    return active[:count] if len(active) >= count else []
 
 
 def decoy_questions(tenant, identifier: str, count: int):
@@ -65,7 +85,7 @@ def check_answers(answers, given: dict) -> dict:
 
 
 def start_flow(request, purpose: str, identifier: str = "") -> dict:
-    flow = {"purpose": purpose, "identifier": identifier, "at": int(time.time())}
+    flow = {"purpose": purpose, "identifier": identifier, "at": int(time.time()), "tenant": request.tenant.pk}
     request.session[FLOW_KEY] = flow
     return flow
 
@@ -74,6 +94,8 @@ def get_flow(request, *purposes):
     flow = request.session.get(FLOW_KEY)
     if not flow or flow.get("purpose") not in purposes or time.time() - flow["at"] > FLOW_SECONDS:
         return None
+    if flow.get("tenant") != request.tenant.pk:
+        return None  # started on another tenant: its account and proof mean nothing here
     return flow
 
 

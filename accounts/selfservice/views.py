@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from accounts import actions as account_actions
-from accounts import lockout, stages
+from accounts import guard, lockout, stages
 from accounts.devices import AuthenticatorDevice
-from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm, fold, spend_password_hash
+from accounts.forms import WRONG_CREDENTIALS, NewPasswordForm, fold
 from accounts.models import User
 from accounts.password_rules import rules_context
 from accounts.selectors import user_for_sign_in
@@ -136,19 +136,25 @@ class FlowStepView(FormView):
         """Seed 002: an account with security questions recovers by them (or by its device), not by PIN
         or identity data; if the answers are forgotten, the help desk disables them first. The refusal
         looks like any wrong PIN, so it tells nothing about the account."""
-        return self.flow["purpose"] == "recover" and bool(proofs.answers_of(self.account))
+        return self.flow["purpose"] == "recover" and bool(proofs.questions_asked(self.account))
 
-    def attempt(self, form, check, error):
-        outcome = proofs.attempt(
+    def attempt(self, form, check, error, *, hashes=1, spent=None, identifier=None, also=()):
+        """The proof goes through the guard; `check` is called only for an account that exists."""
+        verdict = guard.check_secret(
             self.request,
             account=self.account,
-            identifier=self.flow["identifier"],
+            identifier=self.flow["identifier"] if identifier is None else identifier,
+            also=also,
             check=check,
+            hashes=hashes,
+            spent=spent,
             scope="unlock" if self.flow["purpose"] == "unlock" else "",
+            audit=guard.PROOF_FAILED,
+            details={"step": self.request.resolver_match.url_name},
         )
-        if not outcome.ok:
-            form.add_error(None, outcome.error or error)
-        return outcome.ok
+        if not verdict.ok:
+            form.add_error(None, verdict.error or error)
+        return verdict.ok
 
     def proved(self, method, device=None):
         """What a successful proof leads to, by journey."""
@@ -175,10 +181,7 @@ class PasswordStepView(FlowStepView):
         password = form.cleaned_data["password"]
 
         def check():
-            if user is None:
-                spend_password_hash(password)
-                return False
-            return user.is_active and user.check_password(password)
+            return user.check_password(password) and user.is_active
 
         if not self.attempt(form, check, WRONG_CREDENTIALS):
             return self.form_invalid(form)
@@ -195,7 +198,7 @@ class QuestionsStepView(FlowStepView):
     purposes = ("sign_in", "recover", "unlock")
 
     def get_form_kwargs(self):
-        self.answers = proofs.answers_of(self.account)
+        self.answers = proofs.questions_asked(self.account)
         if self.answers:
             questions = [a.question for a in self.answers]
         else:
@@ -208,13 +211,11 @@ class QuestionsStepView(FlowStepView):
 
         def check():
             if not answers:
-                for value in form.cleaned_data.values():
-                    spend_password_hash(value)
-                return False
+                return None  # decoy questions: the guard spends what checking them would
             results = proofs.check_answers(answers, form.given(answers))
             return all(results.values()) and self.account.is_active
 
-        if not self.attempt(form, check, INCORRECT_ANSWERS):
+        if not self.attempt(form, check, INCORRECT_ANSWERS, hashes=len(form.cleaned_data) or 1):
             return self.form_invalid(form)
         return self.proved("questions")
 
@@ -241,7 +242,10 @@ class DeviceStepView(FlowStepView):
             found["device"] = proofs.verify_device_code(self.account, form.cleaned_data["code"])
             return found["device"] is not None and self.account.is_active
 
-        if not self.attempt(form, check, WRONG_CODE):
+        # An app's code costs no hash and a backup code one per code left: the guard makes up the
+        # difference, so a known account, one without backup codes and an unknown identifier cost alike.
+        hashes, spent = proofs.device_code_work(self.account, form.cleaned_data["code"])
+        if not self.attempt(form, check, WRONG_CODE, hashes=hashes, spent=spent):
             return self.form_invalid(form)
         return self.proved("device", device=found["device"])
 
@@ -266,7 +270,7 @@ def recover(request):
         return redirect("selfservice:forgot_password")
     account = _account(request, flow)
     if account is not None:
-        has_questions = bool(proofs.answers_of(account))
+        has_questions = bool(proofs.questions_asked(account))
     else:
         has_questions = proofs.decoy_prefers_questions(request.tenant, flow["identifier"])
     return redirect("selfservice:recover_questions" if has_questions else "selfservice:recover_pin")
@@ -311,8 +315,7 @@ class PinStepView(FlowStepView):
 
         def check():
             if identity is None:
-                spend_password_hash(form.cleaned_data["pin"])
-                return False
+                return None
             return identity.check_pin(form.cleaned_data["pin"]) and identity.user.is_active
 
         if not self.attempt(form, check, NO_MATCH):
@@ -357,10 +360,15 @@ class IdentityStepView(FlowStepView):
             self.flow["identifier"] = self.flow["identifier"] or label
 
         def check():
-            spend_password_hash(data["sin_digits"])  # the same time whatever the outcome
             return identity is not None and identity.user.is_active
 
-        if not self.attempt(form, check, NO_MATCH):
+        # Every guess names a person (last name and date of birth): it counts on, and is refused by,
+        # that person's key as well as the key of the account it lands on, so a lock that wrong
+        # guesses set also stops the right one.
+        named = f"identity:{fold(data['last_name'])}|{data['birth_date']}"
+        if not self.attempt(
+            form, check, NO_MATCH, hashes=0, identifier=self.flow["identifier"], also=[named]
+        ):
             return self.form_invalid(form)
         return self.proved("identity")
 
@@ -426,7 +434,8 @@ class MailCodeStepView(ProvedAccountMixin, FlowStepView):
         def check():
             return hmac.compare_digest(proofs.code_digest(given), self.flow["code"])
 
-        if not self.attempt(form, check, _("This code is not the one we sent. Check the latest e-mail.")):
+        message = _("This code is not the one we sent. Check the latest e-mail.")
+        if not self.attempt(form, check, message, hashes=0):
             return self.form_invalid(form)
         return _mark_proved(self.request, self.flow, self.account)
 
@@ -610,7 +619,7 @@ class TryQuestionsView(FormView):
     form_class = AnswersForm
 
     def get_form_kwargs(self):
-        self.answers = proofs.answers_of(self.request.user)
+        self.answers = proofs.active_answers(self.request.user)
         return {**super().get_form_kwargs(), "questions": [a.question for a in self.answers]}
 
     def form_valid(self, form):
@@ -622,8 +631,15 @@ class TryQuestionsView(FormView):
             results.update(proofs.check_answers(self.answers, form.given(self.answers)))
             return all(results.values())
 
-        outcome = proofs.attempt(
-            self.request, account=self.request.user, identifier=self.request.user.identifier, check=check
+        user = self.request.user
+        outcome = guard.check_secret(
+            self.request,
+            account=user,
+            identifier=user.identifier,
+            check=check,
+            hashes=len(self.answers),
+            audit=guard.PROOF_FAILED,
+            details={"step": self.request.resolver_match.url_name},
         )
         wrong = [a.question for a in self.answers if not results.get(a.pk, False)]
         # The answers typed are not shown back (someone may be looking over a shoulder).
@@ -683,13 +699,16 @@ class LinksView(FormView):
         password = form.cleaned_data["password"]
 
         def check():
-            if other is None:
-                spend_password_hash(password)
-                return False
-            return other.is_active and other.check_password(password)
+            return other.check_password(password) and other.is_active
 
-        outcome = proofs.attempt(
-            self.request, account=other, identifier=identifier, check=check, tenant=other_tenant
+        outcome = guard.check_secret(
+            self.request,
+            account=other,
+            identifier=identifier,
+            check=check,
+            tenant=other_tenant,
+            audit=guard.PROOF_FAILED,
+            details={"step": self.request.resolver_match.url_name},
         )
         if not outcome.ok:
             form.add_error(None, outcome.error or WRONG_CREDENTIALS)

@@ -101,6 +101,18 @@ def test_try_answering_says_which_answers_are_wrong(client, signed_in, camille):
 
 
 def test_trying_counts_towards_the_lock(client, signed_in, camille):
+    """The browser signed in, so it carries the account's device cookie: its tries count on that
+    browser's own budget (accounts/guard.py), which stops even the right answers once spent."""
+    url = f"/{camille.tenant.slug}/self-service/questions/try/"
+    for _ in range(camille.tenant.account_settings.lockout_threshold):
+        last = client.post(url, {"q0": "x", "q1": "y", "q2": "z"})
+    assert "temporarily locked" in errors(last)
+    right = client.post(url, {"q0": "ÉLÉPHANT", "q1": "gaspe", "q2": "Rouge "})
+    assert "temporarily locked" in errors(right) and "All answers are correct." not in errors(right)
+
+
+def test_trying_without_the_device_cookie_locks_the_account(client, signed_in, camille):
+    client.cookies.pop(f"portail_device_{camille.tenant.pk}")
     url = f"/{camille.tenant.slug}/self-service/questions/try/"
     for _ in range(camille.tenant.account_settings.lockout_threshold):
         last = client.post(url, {"q0": "x", "q1": "y", "q2": "z"})
