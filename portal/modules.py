@@ -57,7 +57,7 @@ class Module:
 
 # Every request reads the registry (routing, home cards, menu, tenant loading): remember it for as long
 # as Django's app registry holds the same apps (tests swap INSTALLED_APPS, which replaces that dict).
-_remembered: tuple = (None, (), ())
+_remembered: tuple = (None, (), (), ())
 
 
 def _registry() -> tuple:
@@ -68,9 +68,10 @@ def _registry() -> tuple:
             module for config in apps.get_app_configs() if (module := getattr(config, "portail_module", None))
         )
         models = tuple(model for model in (m.get_settings_model() for m in modules) if model is not None)
+        accessors = tuple(m._meta.get_field("tenant").remote_field.get_accessor_name() for m in models)
         if not apps.ready:
-            return None, modules, models
-        _remembered = (configs, modules, models)
+            return None, modules, models, accessors
+        _remembered = (configs, modules, models, accessors)
     return _remembered
 
 
@@ -117,7 +118,7 @@ def settings_models() -> list:
 
 def settings_accessors() -> list[str]:
     """The names under which a tenant reaches its settings rows (their related_name)."""
-    return [model._meta.get_field("tenant").remote_field.get_accessor_name() for model in _registry()[2]]
+    return list(_registry()[3])
 
 
 def tenants_with(key: str) -> list:

@@ -44,14 +44,17 @@ class TenantDirectory:
     def get(self, slug: str):
         from .models import Tenant
 
-        # Each module's settings come with the tenant, so reading them costs no query on any page.
-        tenants = Tenant.objects.filter(is_active=True).select_related(*settings_accessors())
+        def active():
+            # Each module's settings come with the tenant, so reading them costs no query on any page.
+            # Built only when the directory reloads: making a queryset costs more than this whole lookup.
+            return Tenant.objects.filter(is_active=True).select_related(*settings_accessors())
+
         ttl = settings.TENANT_CACHE_SECONDS
         if ttl <= 0:
-            return tenants.filter(slug=slug).first()
+            return active().filter(slug=slug).first()
         now = time.monotonic()
         if self._loaded_at is None or now - self._loaded_at >= ttl:
-            self._by_slug = {t.slug: t for t in tenants}
+            self._by_slug = {t.slug: t for t in active()}
             self._loaded_at = now
         tenant = self._by_slug.get(slug)
         # A copy per request, so that nothing a request does to its tenant reaches the next one.
