@@ -17,8 +17,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from portal.models import AuditEntry
-
 from . import actions, guard, lockout, stages
 from .forms import (
     ChangeEmailForm,
@@ -38,7 +36,7 @@ from .forms import (
 from .language import set_language_cookie
 from .models import AccountSettings, EmailRegistration, User
 from .password_rules import rules_context
-from .selectors import user_for_sign_in
+from .selectors import audit_entries_about, user_for_sign_in
 from .tokens import email_tokens, user_from_uid
 
 HISTORY_LENGTH = 30
@@ -400,11 +398,9 @@ class ProfileView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        history = (
-            AuditEntry.objects.for_tenant(user.tenant)
-            .filter(target_type=user._meta.label_lower, target_id=str(user.pk))
-            .only("action", "created_at", "ip_address", "actor_label", "actor_id")[:HISTORY_LENGTH]
-        )
+        history = audit_entries_about(tenant=user.tenant, target=user).only(
+            "action", "created_at", "ip_address", "actor_label", "actor_id"
+        )[:HISTORY_LENGTH]
         return {
             **super().get_context_data(**kwargs),
             "identifier_label": (
