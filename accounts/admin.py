@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -35,8 +34,7 @@ def _report(modeladmin, request, count, message, level=messages.SUCCESS):
 
 @admin.action(description=_("Unlock the selected accounts"))
 def unlock_accounts(modeladmin, request, queryset):
-    with transaction.atomic():
-        unlocked = sum(do_unlock(user=u, actor=request.user, request=request) for u in queryset)
+    unlocked = sum(do_unlock(user=u, actor=request.user, request=request) for u in queryset)
     _report(
         modeladmin,
         request,
@@ -50,14 +48,13 @@ def unlock_accounts(modeladmin, request, queryset):
 @admin.action(description=_("Send a link to choose a new password"))
 def send_password_links(modeladmin, request, queryset):
     sent = skipped = 0
-    with transaction.atomic():
-        for user in queryset.select_related("tenant"):
-            if not user.email or not user.is_active:
-                skipped += 1
-                continue
-            reason = "reset" if user.has_usable_password() else "activation"
-            do_send_password_link(user=user, actor=request.user, request=request, reason=reason)
-            sent += 1
+    for user in queryset.select_related("tenant"):
+        if not user.email or not user.is_active:
+            skipped += 1
+            continue
+        reason = "reset" if user.has_usable_password() else "activation"
+        do_send_password_link(user=user, actor=request.user, request=request, reason=reason)
+        sent += 1
     _report(
         modeladmin,
         request,
@@ -83,10 +80,9 @@ def send_password_links(modeladmin, request, queryset):
 
 @admin.action(description=_("Ask for a new password at next sign-in"))
 def require_password_change(modeladmin, request, queryset):
-    with transaction.atomic():
-        users = list(queryset)
-        for user in users:
-            do_require_password_change(user=user, actor=request.user, request=request)
+    users = list(queryset)
+    for user in users:
+        do_require_password_change(user=user, actor=request.user, request=request)
     _report(
         modeladmin,
         request,
@@ -102,13 +98,12 @@ def require_password_change(modeladmin, request, queryset):
 @admin.action(description=_("Send a test e-mail"))
 def send_test_email(modeladmin, request, queryset):
     sent = skipped = 0
-    with transaction.atomic():
-        for user in queryset.select_related("tenant"):
-            if not user.email:
-                skipped += 1
-                continue
-            do_send_test_email(user=user, actor=request.user, request=request)
-            sent += 1
+    for user in queryset.select_related("tenant"):
+        if not user.email:
+            skipped += 1
+            continue
+        do_send_test_email(user=user, actor=request.user, request=request)
+        sent += 1
     if sent:
         modeladmin.message_user(
             request,
@@ -275,15 +270,14 @@ class PlatformUserAdmin(UserAdminBase):
 @admin.action(description=_("Approve: put the address on the account and send it a link"))
 def approve_registrations(modeladmin, request, queryset):
     done = skipped = 0
-    with transaction.atomic():
-        for registration in queryset.select_related("user", "user__tenant", "tenant"):
-            if registration.status != EmailRegistration.Status.PENDING or registration.user is None:
-                skipped += 1
-                continue
-            do_decide_email_registration(
-                registration=registration, approve=True, actor=request.user, request=request
-            )
-            done += 1
+    for registration in queryset.select_related("user", "user__tenant", "tenant"):
+        if registration.status != EmailRegistration.Status.PENDING or registration.user is None:
+            skipped += 1
+            continue
+        do_decide_email_registration(
+            registration=registration, approve=True, actor=request.user, request=request
+        )
+        done += 1
     _report(modeladmin, request, done, ngettext("%(n)d request approved.", "%(n)d requests approved.", done))
     _report(
         modeladmin,
@@ -301,12 +295,11 @@ def approve_registrations(modeladmin, request, queryset):
 @admin.action(description=_("Refuse"))
 def refuse_registrations(modeladmin, request, queryset):
     done = 0
-    with transaction.atomic():
-        for registration in queryset.filter(status=EmailRegistration.Status.PENDING):
-            do_decide_email_registration(
-                registration=registration, approve=False, actor=request.user, request=request
-            )
-            done += 1
+    for registration in queryset.filter(status=EmailRegistration.Status.PENDING):
+        do_decide_email_registration(
+            registration=registration, approve=False, actor=request.user, request=request
+        )
+        done += 1
     _report(modeladmin, request, done, ngettext("%(n)d request refused.", "%(n)d requests refused.", done))
 
 
@@ -356,10 +349,9 @@ class AuthenticatorDeviceAdmin(HelpDeskModelAdmin):
     @admin.action(description=_("Remove the selected devices (lost or replaced)"))
     def remove_devices(self, request, queryset):
         count = 0
-        with transaction.atomic():
-            for device in queryset.select_related("user__tenant"):
-                do_remove_device(device=device, actor=request.user, request=request)
-                count += 1
+        for device in queryset.select_related("user__tenant"):
+            do_remove_device(device=device, actor=request.user, request=request)
+            count += 1
         self.message_user(
             request,
             ngettext(

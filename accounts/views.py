@@ -3,7 +3,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -34,7 +33,7 @@ from .forms import (
     identifier_label,
 )
 from .language import set_language_cookie
-from .models import AccountSettings, EmailRegistration, User
+from .models import AccountSettings, User
 from .password_rules import rules_context
 from .selectors import audit_entries_about, user_for_sign_in
 from .tokens import email_tokens, user_from_uid
@@ -100,8 +99,7 @@ class RecoveryFormView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        with transaction.atomic():
-            self.act(form)
+        self.act(form)
         return render(self.request, self.done_template, {"kind": self.kind})
 
 
@@ -148,10 +146,9 @@ class LostIdentifierView(RecoveryFormView):
             request, account=user, identifier=email, check=lambda: form.matches(user)
         )
         if verdict.ok:
-            user.must_change_password = True
-            user.save(update_fields=["must_change_password"])
-            if _recovery_mail_allowed(user):
-                actions.do_send_password_link(user=user, request=request, reason="lost_identifier")
+            actions.do_answer_lost_identifier(
+                user=user, mail_link=_recovery_mail_allowed(user), request=request
+            )
 
 
 class MemberActivationView(RecoveryFormView):
@@ -195,15 +192,15 @@ class EmailRegistrationView(RecoveryFormView):
         if user is None:
             # Counted like a failed attempt, so the form cannot be used to sweep member numbers.
             lockout.register_address_failure(self.request)
-        registration = EmailRegistration.objects.create(
+        actions.do_request_email_registration(
             tenant=tenant,
-            user=user,
+            member=user,
             member_number=number,
             first_name=data["first_name"],
             last_name=data["last_name"],
-            email=data["email"].lower(),
+            email=data["email"],
+            request=self.request,
         )
-        actions.record_registration_request(registration=registration, request=self.request)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -240,13 +237,12 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_set_password(
-                user=self.user,
-                raw_password=form.cleaned_data["new_password1"],
-                request=self.request,
-                by_link=True,
-            )
+        actions.do_set_password(
+            user=self.user,
+            raw_password=form.cleaned_data["new_password1"],
+            request=self.request,
+            by_link=True,
+        )
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return redirect(self.success_url)
@@ -276,10 +272,9 @@ class NewPasswordView(OwnAccountFormView):
         return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_set_password(
-                user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
-            )
+        actions.do_set_password(
+            user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
+        )
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, self.success_message)
         return redirect(self.success_url)
@@ -304,13 +299,12 @@ class EnrolmentView(OwnAccountFormView):
 
     def form_valid(self, form):
         user = self.request.user
-        with transaction.atomic():
-            actions.do_enrol(
-                user=user,
-                email=form.cleaned_data["email"],
-                raw_password=form.cleaned_data["new_password1"],
-                request=self.request,
-            )
+        actions.do_enrol(
+            user=user,
+            email=form.cleaned_data["email"],
+            raw_password=form.cleaned_data["new_password1"],
+            request=self.request,
+        )
         update_session_auth_hash(self.request, user)
         return redirect("accounts:enrol_check_mail" if user.enrolment_pending else "home")
 
@@ -331,13 +325,10 @@ class EnrolmentCheckMailView(OwnAccountFormView):
     def form_valid(self, form):
         user = self.request.user
         email = form.cleaned_data.get("email")
-        with transaction.atomic():
-            if email and email != user.pending_email:
-                user.pending_email = email
-                user.save(update_fields=["pending_email"])
-                actions.do_send_email_verification(user=user, request=self.request)
-            elif _recovery_mail_allowed(user):
-                actions.do_send_email_verification(user=user, request=self.request)
+        if email and email != user.pending_email:
+            actions.do_change_pending_email(user=user, email=email, request=self.request)
+        elif _recovery_mail_allowed(user):
+            actions.do_send_email_verification(user=user, request=self.request)
         messages.success(
             self.request,
             _("We sent the link to %(email)s. It works for one hour.") % {"email": user.pending_email},
@@ -379,8 +370,7 @@ class ConfirmEmailView(TemplateView):
     def post(self, request, *args, **kwargs):
         if not self.valid:
             return self.get(request, *args, **kwargs)
-        with transaction.atomic():
-            actions.do_confirm_email(user=self.account, request=request)
+        actions.do_confirm_email(user=self.account, request=request)
         request.session.pop(CONFIRM_SESSION_KEY, None)
         messages.success(
             request,
@@ -423,8 +413,7 @@ def send_verification(request):
         messages.error(request, _("There is no e-mail address on your profile yet."))
     else:
         if _recovery_mail_allowed(user):
-            with transaction.atomic():
-                actions.do_send_email_verification(user=user, request=request)
+            actions.do_send_email_verification(user=user, request=request)
         messages.success(
             request,
             _(
@@ -443,8 +432,7 @@ def change_language(request):
     if not form.is_valid():
         return redirect("accounts:profile")
     language = form.cleaned_data["preferred_language"]
-    with transaction.atomic():
-        actions.do_change_language(user=request.user, language=language, request=request)
+    actions.do_change_language(user=request.user, language=language, request=request)
     translation.activate(language)
     messages.success(request, _("Your language is saved."))
     response = redirect("accounts:profile")
@@ -461,10 +449,9 @@ class ChangeEmailView(OwnAccountFormView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_request_email_change(
-                user=self.request.user, new_email=form.cleaned_data["email"], request=self.request
-            )
+        actions.do_request_email_change(
+            user=self.request.user, new_email=form.cleaned_data["email"], request=self.request
+        )
         messages.success(
             self.request,
             _(
