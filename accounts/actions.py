@@ -14,7 +14,7 @@ from portal.tenancy import tenant_url
 
 from . import lockout
 from .devices import AuthenticatorDevice, BackupCodeDevice
-from .models import EmailRegistration, User
+from .models import EmailRegistration, IdentityRecord, Membership, User
 from .password_history import remember_password
 from .tokens import email_tokens, password_tokens, uid_for
 
@@ -253,6 +253,33 @@ def do_request_email_registration(
         request=request,
     )
     return registration
+
+
+@transaction.atomic(savepoint=False)
+def do_set_person_parts(
+    *, user: User, member_number: str, birth_town: str, birth_month: int | None, mobile_phone: str
+) -> None:
+    """The help desk's values for the parts of a person kept in their own models. A blank member
+    number ends the membership; the identity record stays while it holds anything (the private
+    number, which no desk sets, included). The admin audits the change with the person's fields."""
+    tenant = user.tenant
+    if member_number:
+        Membership.objects.for_tenant(tenant).update_or_create(
+            user=user, defaults={"tenant": tenant, "member_number": member_number}
+        )
+    else:
+        Membership.objects.for_tenant(tenant).filter(user=user).delete()
+    identity = {"birth_town": birth_town, "birth_month": birth_month, "mobile_phone": mobile_phone}
+    record = IdentityRecord.objects.for_tenant(tenant).filter(user=user).first()
+    if record is None and not any(identity.values()):
+        return
+    record = record or IdentityRecord(tenant=tenant, user=user)
+    for name, value in identity.items():
+        setattr(record, name, value)
+    if any(identity.values()) or record.private_number:
+        record.save()
+    elif record.pk is not None:
+        record.delete()
 
 
 @transaction.atomic(savepoint=False)

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
@@ -15,11 +16,13 @@ from .actions import (
     do_require_password_change,
     do_send_password_link,
     do_send_test_email,
+    do_set_person_parts,
     do_unlock,
 )
 from .forms import HelpDeskSignInForm
 from .identifiers import normalise_identifier
 from .models import AuthenticatorDevice, EmailRegistration, User
+from .selectors import identity_record_of, member_number_of, member_with_number
 
 # Both admin sites sign in under the same lockout as the portal.
 helpdesk_site.login_form = HelpDeskSignInForm
@@ -126,7 +129,50 @@ def send_test_email(modeladmin, request, queryset):
         )
 
 
-class HelpDeskUserForm(forms.ModelForm):
+PART_FIELDS = ["member_number", "birth_town", "birth_month", "mobile_phone"]
+
+
+class PersonPartsForm(forms.ModelForm):
+    """The person's page shows, beside the account, what is kept in its own models: the member
+    number (Membership) and the lost-identifier data (IdentityRecord). The private number is not
+    here: it is printed on the enrolment letter and kept as a hash nobody at a desk sees or sets."""
+
+    member_number = forms.CharField(
+        label=_("member number"), max_length=20, required=False, help_text=_("Member tenants only.")
+    )
+    birth_town = forms.CharField(label=_("town of birth"), max_length=120, required=False)
+    birth_month = forms.TypedChoiceField(
+        label=_("month of birth"),
+        choices=[("", "---------"), *MONTHS.items()],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    mobile_phone = forms.CharField(label=_("mobile number"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.instance
+        if user.pk is not None and user.tenant_id is not None:
+            self.initial.setdefault("member_number", member_number_of(user=user))
+            record = identity_record_of(tenant=user.tenant_id, user=user)
+            for name in PART_FIELDS[1:]:
+                self.initial.setdefault(name, getattr(record, name) if record else None)
+
+    def _person_tenant(self):
+        return self.instance.tenant if self.instance.tenant_id else self.cleaned_data.get("tenant")
+
+    def clean_member_number(self):
+        number = "".join(self.cleaned_data["member_number"].split())
+        tenant = getattr(self, "tenant", None) or self._person_tenant()
+        if number and tenant is not None:
+            holder = member_with_number(tenant=tenant, member_number=number)
+            if holder is not None and holder.pk != self.instance.pk:
+                raise forms.ValidationError(_("Another person of this tenant has this member number."))
+        return number
+
+
+class HelpDeskUserForm(PersonPartsForm):
     """The tenant is not a field of the help desk's forms, so Django cannot check the per-tenant
     uniqueness of the identifier by itself; this form does, with a message instead of an error page."""
 
@@ -150,7 +196,7 @@ class HelpDeskUserForm(forms.ModelForm):
         return identifier
 
 
-class PlatformUserForm(forms.ModelForm):
+class PlatformUserForm(PersonPartsForm):
     def clean(self):
         # Normalised before Django checks the per-tenant uniqueness, so "e100001" meets "E100001".
         cleaned = super().clean()
@@ -167,10 +213,7 @@ PERSON_FIELDS = [
     "email",
     "email_verified",
     "preferred_language",
-    "member_number",
-    "birth_town",
-    "birth_month",
-    "mobile_phone",
+    *PART_FIELDS,
     "is_active",
     "is_staff",
     "must_change_password",
@@ -225,6 +268,9 @@ class UserAdminBase(AuditedModelAdmin):
         if not change:
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)
+        if obj.tenant_id is not None and any(name in form.changed_data for name in PART_FIELDS):
+            # Audited with the person's other fields above (form.changed_data names them).
+            do_set_person_parts(user=obj, **{name: form.cleaned_data[name] for name in PART_FIELDS})
 
 
 @admin.register(User, site=helpdesk_site)

@@ -7,6 +7,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from . import guard
+from .models import check_private_number
 from .password_validation import fold
 from .selectors import user_for_sign_in
 
@@ -161,19 +162,21 @@ class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
         error_messages={"required": _("Please accept the privacy policy to continue.")},
     )
 
-    def matches(self, user) -> bool:
-        """Every answer must agree with the account (names and town folded, phone by its digits)."""
+    def matches(self, user, record) -> bool:
+        """Every answer must agree with the account and what its file says (`record`, an
+        IdentityRecord or None): names and town folded, phone by its digits."""
         data = self.cleaned_data
         phone = "".join(c for c in data["mobile_phone"] if c.isdigit())
-        on_file = "".join(c for c in user.mobile_phone if c.isdigit())
+        on_file = "".join(c for c in (record.mobile_phone if record else "") if c.isdigit())
         checks = [
+            record is not None,
             fold(data["last_name"]) == fold(user.last_name),
             fold(data["first_name"]) == fold(user.first_name),
-            fold(data["birth_town"]) == fold(user.birth_town),
-            data["birth_month"] == user.birth_month,
+            record is not None and fold(data["birth_town"]) == fold(record.birth_town),
+            record is not None and data["birth_month"] == record.birth_month,
             bool(on_file) and phone[-9:] == on_file[-9:],
         ]
-        secret_ok = user.check_private_number(data["private_number"])  # always spends its hash
+        secret_ok = check_private_number(record, data["private_number"])  # always spends its hash
         return all(checks) and secret_ok
 
 

@@ -35,7 +35,13 @@ from .forms import (
 from .language import set_language_cookie
 from .models import AccountSettings, User
 from .password_rules import rules_context
-from .selectors import audit_entries_about, user_for_sign_in
+from .selectors import (
+    audit_entries_about,
+    identity_record_of,
+    member_number_of,
+    member_with_number,
+    user_for_sign_in,
+)
 from .tokens import email_tokens, user_from_uid
 
 HISTORY_LENGTH = 30
@@ -143,7 +149,10 @@ class LostIdentifierView(RecoveryFormView):
         ]
         user = candidates[0] if len(candidates) == 1 else None
         verdict = guard.check_secret(
-            request, account=user, identifier=email, check=lambda: form.matches(user)
+            request,
+            account=user,
+            identifier=email,
+            check=lambda: form.matches(user, identity_record_of(tenant=tenant, user=user)),
         )
         if verdict.ok:
             actions.do_answer_lost_identifier(
@@ -161,7 +170,7 @@ class MemberActivationView(RecoveryFormView):
         tenant, request = self.request.tenant, self.request
         number = "".join(form.cleaned_data["member_number"].split())
         email = form.cleaned_data["email"].lower()
-        user = User.objects.for_tenant(tenant).filter(member_number=number, is_active=True).first()
+        user = member_with_number(tenant=tenant, member_number=number, active_only=True)
         verdict = guard.check_secret(
             request,
             account=user,
@@ -186,7 +195,7 @@ class EmailRegistrationView(RecoveryFormView):
         if lockout.address_blocked(self.request):
             return
         number = "".join(data["member_number"].split())
-        user = User.objects.for_tenant(tenant).filter(member_number=number).first()
+        user = member_with_number(tenant=tenant, member_number=number)
         if user is not None and fold(user.last_name) != fold(data["last_name"]):
             user = None
         if user is None:
@@ -400,6 +409,7 @@ class ProfileView(TemplateView):
             ),
             "language_form": LanguageForm(initial={"preferred_language": user.preferred_language}),
             "history": history,
+            "member_number": member_number_of(user=user),
         }
 
 
