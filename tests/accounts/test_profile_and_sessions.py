@@ -128,6 +128,15 @@ class TestProfile:
         page = signed_in.get("/alpha/profile/").content.decode()
         assert "Password changed" not in page
 
+    def test_a_member_sees_their_member_number_and_others_see_no_such_line(self, client, sign_in, user_a):
+        from accounts.models import Membership
+
+        sign_in(user_a)
+        assert "Member number" not in client.get("/alpha/profile/").content.decode()
+        Membership.objects.create(tenant=user_a.tenant, user=user_a, member_number="912345")
+        page = client.get("/alpha/profile/").content.decode()
+        assert "<dt>Member number</dt><dd>912345</dd>" in page
+
     def test_profile_needs_sign_in(self, client, tenant_a):
         response = client.get("/alpha/profile/")
         assert response.status_code == 302 and "/alpha/sign-in/" in response["Location"]
