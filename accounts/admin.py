@@ -2,8 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.dates import MONTHS
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +24,7 @@ from .actions import (
 from .forms import HelpDeskSignInForm
 from .identifiers import normalise_identifier
 from .models import AuthenticatorDevice, EmailRegistration, User
-from .selectors import identity_record_of, member_number_of, member_with_number
+from .selectors import audit_entries_about, identity_record_of, member_number_of, member_with_number
 
 # Both admin sites sign in under the same lockout as the portal.
 helpdesk_site.login_form = HelpDeskSignInForm
@@ -129,6 +131,7 @@ def send_test_email(modeladmin, request, queryset):
         )
 
 
+HISTORY_PREVIEW = 5
 PART_FIELDS = ["member_number", "birth_town", "birth_month", "mobile_phone"]
 
 
@@ -258,9 +261,18 @@ class UserAdminBase(AuditedModelAdmin):
     def history(self, obj):
         if obj.pk is None:
             return "—"
+        # The latest entries, as the person's profile shows them, and the whole list in the audit log
+        # (filtered on the same target as audit_entries_about).
+        latest = audit_entries_about(tenant=obj.tenant, target=obj)[:HISTORY_PREVIEW] if obj.tenant else []
+        lines = format_html_join(
+            "",
+            "<li>{} — {}</li>",
+            ((date_format(localtime(e.created_at), "SHORT_DATETIME_FORMAT"), e.action_label) for e in latest),
+        )
         url = reverse(f"{self.admin_site.name}:portal_auditentry_changelist")
         query = urlencode({"target_type": obj._meta.label_lower, "target_id": obj.pk})
-        return format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
+        link = format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
+        return format_html("<ul>{}</ul>{}", lines, link) if lines else link
 
     def save_model(self, request, obj, form, change):
         # Nobody at a desk sets a password: a new account gets none until its owner chooses one.

@@ -174,3 +174,17 @@ def test_a_member_number_of_another_person_gets_a_message(desk, submit, tenant_a
     allowed = submit(f"{USERS}{second.pk}/change/", _person_form(second, member_number="912999"))
     assert allowed.status_code == 302
     assert Membership.objects.for_tenant(tenant_a).get(user=second).member_number == "912999"
+
+
+def test_the_persons_page_shows_their_latest_history_and_nobody_elses(
+    desk, tenant_a, tenant_b, user_a, user_b
+):
+    from portal.audit import record_audit
+
+    record_audit(tenant=tenant_a, actor=None, action="account.locked", target=user_a)
+    someone = UserFactory(tenant=tenant_a, identifier="SOMEONE")
+    record_audit(tenant=tenant_a, actor=None, action="account.enrolled", target=someone)
+    record_audit(tenant=tenant_b, actor=None, action="account.password_reset", target=user_b)
+    page = desk.get(f"{USERS}{user_a.pk}/change/").content.decode()
+    assert "Account locked after failed attempts" in page
+    assert "First sign-in completed" not in page and "Password reset by e-mail link" not in page
