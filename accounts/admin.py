@@ -363,8 +363,8 @@ def refuse_registrations(modeladmin, request, queryset):
 
 @admin.register(EmailRegistration, site=helpdesk_site)
 class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
-    """Seed 003, "Enregistrer mon courriel": requests arrive from the sign-in page; the help desk checks
-    them against the member file and approves or refuses."""
+    """Requests arrive from the sign-in page (docs/journeys.md#helpdesk-registrations); the help desk
+    checks them against the member file and approves or refuses."""
 
     list_display = ["created_at", "member_number", "last_name", "first_name", "email", "user", "status"]
     list_filter = ["status"]

@@ -81,20 +81,23 @@ PEOPLE = [
     # A locked account (poste), to try the lock message and the help desk's "Unlock".
     ("poste", "E100002", "e100002@poste.example", "Loïc", "Verrouillé", False),
 ]
-# Seed 003 step 4: the demo member's e-mail is not verified yet ("Courriel non vérifié").
+# The demo member's e-mail is not verified yet, so the profile shows it in red
+# (docs/journeys.md#profile-verify).
 UNVERIFIED = {("syndicat", "membre@syndicat.example")}
 LOCKED = ("poste", "E100002")
-# Seed 004, "Identifiant perdu": what Paul Exemple answers on the lost-identifier form.
+# What Paul Exemple answers on the lost-identifier form (docs/journeys.md#lostid-form).
 LOST_IDENTIFIER_ANSWERS = {
     "birth_town": "Trois-Rivières",
     "birth_month": 6,
     "mobile_phone": "514 555 0142",
     "private_number": "588157",
 }
-# Seed 003: a member without a password (activation) and a member without an e-mail (registration).
+# A member without a password (docs/journeys.md#activate) and a member without an e-mail
+# (docs/journeys.md#register-email).
 MEMBER_TO_ACTIVATE = ("nouveau@syndicat.example", "912345", "Noé", "Nouveau")
 MEMBER_WITHOUT_EMAIL = ("membre-913579", "913579", "Rémi", "Sansmail")
-# Seed 004: an employee who has never signed in; the provisional secret is drawn afresh at each run.
+# An employee who has never signed in (docs/journeys.md#first); the provisional secret is drawn
+# afresh at each run.
 NEWCOMER = ("210987654321", "Inès", "Nouvelle")
 
 

@@ -99,7 +99,7 @@ class HelpDeskSignInForm(LockoutMixin, AdminAuthenticationForm):
 
 
 class ForgotPasswordForm(forms.Form):
-    """Seed 004, "Mot de passe oublié": the identifier and the e-mail given at first sign-in."""
+    """The identifier and the e-mail on file (docs/journeys.md#reset-ask)."""
 
     identifier = forms.CharField(max_length=254, widget=identifier_widget(autofocus=True))
     email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
@@ -130,7 +130,7 @@ ADDRESS_TAKEN = _("This address is already used by another account; use another 
 
 
 class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
-    """Seed 004, "Identifiant perdu": every field of the seed's form is required."""
+    """Every field is required (docs/journeys.md#lostid-form)."""
 
     last_name = forms.CharField(
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
@@ -181,7 +181,8 @@ class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
 
 
 class MemberActivationForm(forms.Form):
-    """Seed 003: a member without a password starts with the member number and the e-mail on file."""
+    """A member without a password starts with the member number and the e-mail on file
+    (docs/journeys.md#activate-ask)."""
 
     member_number = forms.CharField(
         label=_("Member number"),
@@ -193,7 +194,8 @@ class MemberActivationForm(forms.Form):
 
 
 class EmailRegistrationForm(ConfirmedEmailMixin, forms.Form):
-    """Seed 003, "Enregistrer mon courriel"."""
+    """A member without an e-mail on file asks the help desk to add one
+    (docs/journeys.md#register-email-ask)."""
 
     member_number = forms.CharField(
         label=_("Member number"),

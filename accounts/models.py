@@ -237,7 +237,7 @@ class PasswordHistory(models.Model):
 
 
 class EmailRegistration(models.Model):
-    """Seed 003, "Enregistrer mon courriel": a member without an e-mail on file asks to add one."""
+    """A member without an e-mail on file asks to add one (docs/journeys.md#register-email)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for the help desk")

@@ -35,7 +35,8 @@ def user_for_sign_in(*, tenant, identifier: str):
         return None
     users = User.objects.for_tenant(tenant)
     if tenant.account_settings.sign_in_with == AccountSettings.SignIn.IDENTIFIER_OR_EMAIL and "@" in value:
-        # Seed 004: the personal e-mail is a second identifier. Only one account may answer to it.
+        # On a vault tenant the personal e-mail is a second identifier (docs/journeys.md#first-done).
+        # Only one account may answer to it.
         matches = list(users.filter(email=value)[:2])
         return matches[0] if len(matches) == 1 else None
     return users.filter(identifier=value).first()

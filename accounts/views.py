@@ -291,7 +291,8 @@ class NewPasswordView(OwnAccountFormView):
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
 class EnrolmentView(OwnAccountFormView):
-    """Vault first sign-in (seed 004): a personal e-mail, confirmed by a link, and a password."""
+    """Vault first sign-in (docs/journeys.md#first-details): a personal e-mail, confirmed by a link,
+    and a password."""
 
     template_name = "accounts/enrol.html"
     form_class = EnrolmentForm
@@ -391,7 +392,7 @@ class ConfirmEmailView(TemplateView):
 
 @method_decorator([login_required, never_cache], name="dispatch")
 class ProfileView(TemplateView):
-    """Seed 004, "Mes informations de profil"; seed 003, "Modifier mon profil"."""
+    """ "My profile" (docs/journeys.md#profile-open)."""
 
     template_name = "accounts/profile.html"
 
