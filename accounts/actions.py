@@ -283,7 +283,7 @@ def do_set_person_parts(
 
 
 @transaction.atomic(savepoint=False)
-def do_answer_lost_identifier(*, user, mail_link: bool, request=None) -> None:
+def do_answer_lost_identifier(*, user: User, mail_link: bool, request=None) -> None:
     """The lost-identifier form proved who the person is: their next sign-in asks for a new password,
     and the identifier with a link to choose it goes to the address on file (unless one just went)."""
     user.must_change_password = True
@@ -293,7 +293,7 @@ def do_answer_lost_identifier(*, user, mail_link: bool, request=None) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def do_change_pending_email(*, user, email: str, request=None) -> None:
+def do_change_pending_email(*, user: User, email: str, request=None) -> None:
     """At first sign-in, the person corrects the personal address awaiting confirmation; the link
     goes to the new one."""
     user.pending_email = email
@@ -324,7 +324,7 @@ def _audit_own(user, action, *, actor, request, details=None):
 
 
 @transaction.atomic(savepoint=False)
-def do_start_device(*, user, name: str) -> AuthenticatorDevice:
+def do_start_device(*, user: User, name: str) -> AuthenticatorDevice:
     """A new device waiting for its first code; an earlier unconfirmed one goes. Nothing is audited
     or mailed until the first right code confirms it (do_confirm_device)."""
     AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=False).delete()
@@ -334,7 +334,7 @@ def do_start_device(*, user, name: str) -> AuthenticatorDevice:
 
 
 @transaction.atomic(savepoint=False)
-def do_rename_device(*, device, name: str, request=None) -> None:
+def do_rename_device(*, device: AuthenticatorDevice, name: str, request=None) -> None:
     """The owner renames a device. Audited, so the history shows which name a device had when it was
     added or removed; no mail, since no way of proving who one is changed."""
     old_name = device.name
