@@ -1,6 +1,9 @@
-"""Writes on accounts. Each one records an audit entry and, where it touches credentials, mails a
-notice to the account's address."""
+"""Writes on accounts. Each `do_*` action opens its own transaction (joining the caller's when there
+is one, as Zulip's actions do), records its audit entry and, where it touches credentials, mails a
+notice to the account's address once the transaction commits. Views, forms and admin actions call
+them and write nothing themselves."""
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +14,7 @@ from portal.tenancy import tenant_url
 
 from . import lockout
 from .devices import AuthenticatorDevice, BackupCodeDevice
+from .models import EmailRegistration, IdentityRecord, Membership, User
 from .password_history import remember_password
 from .tokens import email_tokens, password_tokens, uid_for
 
@@ -46,12 +50,14 @@ def email_link(user) -> str:
     )
 
 
+@transaction.atomic(savepoint=False)
 def do_send_test_email(*, user, actor, request=None):
     """Send the account a harmless test mail, so the help desk can check that mail reaches it."""
     mail_user(user, "test_message")
     record_audit(tenant=user.tenant, actor=actor, action="mail.test_sent", target=user, request=request)
 
 
+@transaction.atomic(savepoint=False)
 def do_send_password_link(*, user, request=None, actor=None, reason="reset"):
     """Mail a single-use link to choose a password. `reason`: reset, activation, lost_identifier."""
     template = {"activation": "account_activation", "lost_identifier": "lost_identifier"}.get(
@@ -69,6 +75,7 @@ def do_send_password_link(*, user, request=None, actor=None, reason="reset"):
     )
 
 
+@transaction.atomic(savepoint=False)
 def do_set_password(*, user, raw_password, request=None, actor=None, by_link=False):
     """The account's new password: history, unlock, other sessions end (Django's session hash), notice."""
     remember_password(user)
@@ -88,6 +95,7 @@ def do_set_password(*, user, raw_password, request=None, actor=None, by_link=Fal
     mail_user(user, "password_changed")
 
 
+@transaction.atomic(savepoint=False)
 def do_unlock(*, user, actor, request=None) -> bool:
     was_locked = lockout.unlock_account(user)
     if was_locked:
@@ -95,6 +103,7 @@ def do_unlock(*, user, actor, request=None) -> bool:
     return was_locked
 
 
+@transaction.atomic(savepoint=False)
 def do_require_password_change(*, user, actor, request=None):
     user.must_change_password = True
     user.save(update_fields=["must_change_password"])
@@ -103,6 +112,7 @@ def do_require_password_change(*, user, actor, request=None):
     )
 
 
+@transaction.atomic(savepoint=False)
 def do_send_email_verification(*, user, request=None, actor=None):
     """Mail a confirmation link to the address awaiting confirmation (or the current one)."""
     to = user.pending_email or user.email
@@ -116,6 +126,7 @@ def do_send_email_verification(*, user, request=None, actor=None):
     )
 
 
+@transaction.atomic(savepoint=False)
 def do_request_email_change(*, user, new_email, request=None):
     """The new address is used once confirmed by a link mailed to it; the old one gets a notice now."""
     user.pending_email = new_email
@@ -127,6 +138,7 @@ def do_request_email_change(*, user, new_email, request=None):
     mail_user(user, "email_change_notice", new_email=new_email)
 
 
+@transaction.atomic(savepoint=False)
 def do_confirm_email(*, user, request=None):
     """Follows a confirmation link: confirms the address, or switches to the new one."""
     old = user.email
@@ -150,6 +162,7 @@ def do_confirm_email(*, user, request=None):
         )
 
 
+@transaction.atomic(savepoint=False)
 def do_enrol(*, user, email, raw_password, request=None):
     """Vault first sign-in: a personal e-mail (confirmed by link before going further) and a password."""
     user.pending_email = email if email != user.email or not user.email_verified else ""
@@ -163,6 +176,7 @@ def do_enrol(*, user, email, raw_password, request=None):
         record_audit(tenant=user.tenant, actor=user, action="account.enrolled", target=user, request=request)
 
 
+@transaction.atomic(savepoint=False)
 def do_change_language(*, user, language, request=None):
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
@@ -176,6 +190,7 @@ def do_change_language(*, user, language, request=None):
     )
 
 
+@transaction.atomic(savepoint=False)
 def do_decide_email_registration(*, registration, approve: bool, actor, request=None):
     """The help desk approves (the address goes on the account, and a link goes to it) or refuses."""
     registration.status = registration.Status.APPROVED if approve else registration.Status.REFUSED
@@ -209,14 +224,81 @@ def record_lock(*, user, request=None):
     mail_user(user, "account_locked", minutes=minutes)
 
 
-def record_registration_request(*, registration, request=None):
+@transaction.atomic(savepoint=False)
+def do_request_email_registration(
+    *,
+    tenant,
+    member: User | None,
+    member_number: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    request=None,
+) -> EmailRegistration:
+    """A member without an address on file asks the help desk to add one. `member` is the account
+    whose member number and last name match, if any; the help desk decides either way."""
+    registration = EmailRegistration.objects.create(
+        tenant=tenant,
+        user=member,
+        member_number=member_number,
+        first_name=first_name,
+        last_name=last_name,
+        email=email.lower(),
+    )
     record_audit(
-        tenant=registration.tenant,
+        tenant=tenant,
         actor=None,
         action="account.email_registration_requested",
-        target=registration.user,
+        target=member,
         request=request,
     )
+    return registration
+
+
+@transaction.atomic(savepoint=False)
+def do_set_person_parts(
+    *, user: User, member_number: str, birth_town: str, birth_month: int | None, mobile_phone: str
+) -> None:
+    """The help desk's values for the parts of a person kept in their own models. A blank member
+    number ends the membership; the identity record stays while it holds anything (the private
+    number, which no desk sets, included). The admin audits the change with the person's fields."""
+    tenant = user.tenant
+    if member_number:
+        Membership.objects.for_tenant(tenant).update_or_create(
+            user=user, defaults={"tenant": tenant, "member_number": member_number}
+        )
+    else:
+        Membership.objects.for_tenant(tenant).filter(user=user).delete()
+    identity = {"birth_town": birth_town, "birth_month": birth_month, "mobile_phone": mobile_phone}
+    record = IdentityRecord.objects.for_tenant(tenant).filter(user=user).first()
+    if record is None and not any(identity.values()):
+        return
+    record = record or IdentityRecord(tenant=tenant, user=user)
+    for name, value in identity.items():
+        setattr(record, name, value)
+    if any(identity.values()) or record.private_number:
+        record.save()
+    elif record.pk is not None:
+        record.delete()
+
+
+@transaction.atomic(savepoint=False)
+def do_answer_lost_identifier(*, user: User, mail_link: bool, request=None) -> None:
+    """The lost-identifier form proved who the person is: their next sign-in asks for a new password,
+    and the identifier with a link to choose it goes to the address on file (unless one just went)."""
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    if mail_link:
+        do_send_password_link(user=user, request=request, reason="lost_identifier")
+
+
+@transaction.atomic(savepoint=False)
+def do_change_pending_email(*, user: User, email: str, request=None) -> None:
+    """At first sign-in, the person corrects the personal address awaiting confirmation; the link
+    goes to the new one."""
+    user.pending_email = email
+    user.save(update_fields=["pending_email"])
+    do_send_email_verification(user=user, request=request)
 
 
 def mail_security_notice(user, message, **params):
@@ -241,6 +323,33 @@ def _audit_own(user, action, *, actor, request, details=None):
     )
 
 
+@transaction.atomic(savepoint=False)
+def do_start_device(*, user: User, name: str) -> AuthenticatorDevice:
+    """A new device waiting for its first code; an earlier unconfirmed one goes. Nothing is audited
+    or mailed until the first right code confirms it (do_confirm_device)."""
+    AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=False).delete()
+    device = AuthenticatorDevice.start(user, name)
+    device.save()
+    return device
+
+
+@transaction.atomic(savepoint=False)
+def do_rename_device(*, device: AuthenticatorDevice, name: str, request=None) -> None:
+    """The owner renames a device. Audited, so the history shows which name a device had when it was
+    added or removed; no mail, since no way of proving who one is changed."""
+    old_name = device.name
+    device.name = name
+    device.save(update_fields=["name"])
+    _audit_own(
+        device.user,
+        "account.device_renamed",
+        actor=device.user,
+        request=request,
+        details={"device": name, "previous_name": old_name},
+    )
+
+
+@transaction.atomic(savepoint=False)
 def do_confirm_device(*, device, request=None) -> list[str]:
     """The first right code confirms the device. Backup codes come with the first device."""
     device.confirmed = True
@@ -261,6 +370,7 @@ def _new_codes(user):
     return backup.replace_codes()
 
 
+@transaction.atomic(savepoint=False)
 def do_renew_backup_codes(*, user, request=None) -> list[str]:
     codes = _new_codes(user)
     _audit_own(user, "selfservice.backup_codes_renewed", actor=user, request=request)
@@ -268,6 +378,7 @@ def do_renew_backup_codes(*, user, request=None) -> list[str]:
     return codes
 
 
+@transaction.atomic(savepoint=False)
 def do_remove_device(*, device, actor, request=None):
     user = device.user
     name = device.name

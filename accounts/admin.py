@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.dates import MONTHS
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,11 +18,13 @@ from .actions import (
     do_require_password_change,
     do_send_password_link,
     do_send_test_email,
+    do_set_person_parts,
     do_unlock,
 )
 from .forms import HelpDeskSignInForm
 from .identifiers import normalise_identifier
 from .models import AuthenticatorDevice, EmailRegistration, User
+from .selectors import audit_entries_about, identity_record_of, member_number_of, member_with_number
 
 # Both admin sites sign in under the same lockout as the portal.
 helpdesk_site.login_form = HelpDeskSignInForm
@@ -35,8 +39,7 @@ def _report(modeladmin, request, count, message, level=messages.SUCCESS):
 
 @admin.action(description=_("Unlock the selected accounts"))
 def unlock_accounts(modeladmin, request, queryset):
-    with transaction.atomic():
-        unlocked = sum(do_unlock(user=u, actor=request.user, request=request) for u in queryset)
+    unlocked = sum(do_unlock(user=u, actor=request.user, request=request) for u in queryset)
     _report(
         modeladmin,
         request,
@@ -50,14 +53,13 @@ def unlock_accounts(modeladmin, request, queryset):
 @admin.action(description=_("Send a link to choose a new password"))
 def send_password_links(modeladmin, request, queryset):
     sent = skipped = 0
-    with transaction.atomic():
-        for user in queryset.select_related("tenant"):
-            if not user.email or not user.is_active:
-                skipped += 1
-                continue
-            reason = "reset" if user.has_usable_password() else "activation"
-            do_send_password_link(user=user, actor=request.user, request=request, reason=reason)
-            sent += 1
+    for user in queryset.select_related("tenant"):
+        if not user.email or not user.is_active:
+            skipped += 1
+            continue
+        reason = "reset" if user.has_usable_password() else "activation"
+        do_send_password_link(user=user, actor=request.user, request=request, reason=reason)
+        sent += 1
     _report(
         modeladmin,
         request,
@@ -83,10 +85,9 @@ def send_password_links(modeladmin, request, queryset):
 
 @admin.action(description=_("Ask for a new password at next sign-in"))
 def require_password_change(modeladmin, request, queryset):
-    with transaction.atomic():
-        users = list(queryset)
-        for user in users:
-            do_require_password_change(user=user, actor=request.user, request=request)
+    users = list(queryset)
+    for user in users:
+        do_require_password_change(user=user, actor=request.user, request=request)
     _report(
         modeladmin,
         request,
@@ -102,13 +103,12 @@ def require_password_change(modeladmin, request, queryset):
 @admin.action(description=_("Send a test e-mail"))
 def send_test_email(modeladmin, request, queryset):
     sent = skipped = 0
-    with transaction.atomic():
-        for user in queryset.select_related("tenant"):
-            if not user.email:
-                skipped += 1
-                continue
-            do_send_test_email(user=user, actor=request.user, request=request)
-            sent += 1
+    for user in queryset.select_related("tenant"):
+        if not user.email:
+            skipped += 1
+            continue
+        do_send_test_email(user=user, actor=request.user, request=request)
+        sent += 1
     if sent:
         modeladmin.message_user(
             request,
@@ -131,7 +131,51 @@ def send_test_email(modeladmin, request, queryset):
         )
 
 
-class HelpDeskUserForm(forms.ModelForm):
+HISTORY_PREVIEW = 5
+PART_FIELDS = ["member_number", "birth_town", "birth_month", "mobile_phone"]
+
+
+class PersonPartsForm(forms.ModelForm):
+    """The person's page shows, beside the account, what is kept in its own models: the member
+    number (Membership) and the lost-identifier data (IdentityRecord). The private number is not
+    here: it is printed on the enrolment letter and kept as a hash nobody at a desk sees or sets."""
+
+    member_number = forms.CharField(
+        label=_("member number"), max_length=20, required=False, help_text=_("Member tenants only.")
+    )
+    birth_town = forms.CharField(label=_("town of birth"), max_length=120, required=False)
+    birth_month = forms.TypedChoiceField(
+        label=_("month of birth"),
+        choices=[("", "---------"), *MONTHS.items()],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    mobile_phone = forms.CharField(label=_("mobile number"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.instance
+        if user.pk is not None and user.tenant_id is not None:
+            self.initial.setdefault("member_number", member_number_of(user=user))
+            record = identity_record_of(tenant=user.tenant_id, user=user)
+            for name in PART_FIELDS[1:]:
+                self.initial.setdefault(name, getattr(record, name) if record else None)
+
+    def _person_tenant(self):
+        return self.instance.tenant if self.instance.tenant_id else self.cleaned_data.get("tenant")
+
+    def clean_member_number(self):
+        number = "".join(self.cleaned_data["member_number"].split())
+        tenant = getattr(self, "tenant", None) or self._person_tenant()
+        if number and tenant is not None:
+            holder = member_with_number(tenant=tenant, member_number=number)
+            if holder is not None and holder.pk != self.instance.pk:
+                raise forms.ValidationError(_("Another person of this tenant has this member number."))
+        return number
+
+
+class HelpDeskUserForm(PersonPartsForm):
     """The tenant is not a field of the help desk's forms, so Django cannot check the per-tenant
     uniqueness of the identifier by itself; this form does, with a message instead of an error page."""
 
@@ -155,7 +199,7 @@ class HelpDeskUserForm(forms.ModelForm):
         return identifier
 
 
-class PlatformUserForm(forms.ModelForm):
+class PlatformUserForm(PersonPartsForm):
     def clean(self):
         # Normalised before Django checks the per-tenant uniqueness, so "e100001" meets "E100001".
         cleaned = super().clean()
@@ -172,10 +216,7 @@ PERSON_FIELDS = [
     "email",
     "email_verified",
     "preferred_language",
-    "member_number",
-    "birth_town",
-    "birth_month",
-    "mobile_phone",
+    *PART_FIELDS,
     "is_active",
     "is_staff",
     "must_change_password",
@@ -220,9 +261,18 @@ class UserAdminBase(AuditedModelAdmin):
     def history(self, obj):
         if obj.pk is None:
             return "—"
+        # The latest entries, as the person's profile shows them, and the whole list in the audit log
+        # (filtered on the same target as audit_entries_about).
+        latest = audit_entries_about(tenant=obj.tenant, target=obj)[:HISTORY_PREVIEW] if obj.tenant else []
+        lines = format_html_join(
+            "",
+            "<li>{} — {}</li>",
+            ((date_format(localtime(e.created_at), "SHORT_DATETIME_FORMAT"), e.action_label) for e in latest),
+        )
         url = reverse(f"{self.admin_site.name}:portal_auditentry_changelist")
         query = urlencode({"target_type": obj._meta.label_lower, "target_id": obj.pk})
-        return format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
+        link = format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
+        return format_html("<ul>{}</ul>{}", lines, link) if lines else link
 
     def save_model(self, request, obj, form, change):
         # Nobody at a desk sets a password: a new account gets none until its owner chooses one.
@@ -230,6 +280,9 @@ class UserAdminBase(AuditedModelAdmin):
         if not change:
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)
+        if obj.tenant_id is not None and any(name in form.changed_data for name in PART_FIELDS):
+            # Audited with the person's other fields above (form.changed_data names them).
+            do_set_person_parts(user=obj, **{name: form.cleaned_data[name] for name in PART_FIELDS})
 
 
 @admin.register(User, site=helpdesk_site)
@@ -275,15 +328,14 @@ class PlatformUserAdmin(UserAdminBase):
 @admin.action(description=_("Approve: put the address on the account and send it a link"))
 def approve_registrations(modeladmin, request, queryset):
     done = skipped = 0
-    with transaction.atomic():
-        for registration in queryset.select_related("user", "user__tenant", "tenant"):
-            if registration.status != EmailRegistration.Status.PENDING or registration.user is None:
-                skipped += 1
-                continue
-            do_decide_email_registration(
-                registration=registration, approve=True, actor=request.user, request=request
-            )
-            done += 1
+    for registration in queryset.select_related("user", "user__tenant", "tenant"):
+        if registration.status != EmailRegistration.Status.PENDING or registration.user is None:
+            skipped += 1
+            continue
+        do_decide_email_registration(
+            registration=registration, approve=True, actor=request.user, request=request
+        )
+        done += 1
     _report(modeladmin, request, done, ngettext("%(n)d request approved.", "%(n)d requests approved.", done))
     _report(
         modeladmin,
@@ -301,19 +353,18 @@ def approve_registrations(modeladmin, request, queryset):
 @admin.action(description=_("Refuse"))
 def refuse_registrations(modeladmin, request, queryset):
     done = 0
-    with transaction.atomic():
-        for registration in queryset.filter(status=EmailRegistration.Status.PENDING):
-            do_decide_email_registration(
-                registration=registration, approve=False, actor=request.user, request=request
-            )
-            done += 1
+    for registration in queryset.filter(status=EmailRegistration.Status.PENDING):
+        do_decide_email_registration(
+            registration=registration, approve=False, actor=request.user, request=request
+        )
+        done += 1
     _report(modeladmin, request, done, ngettext("%(n)d request refused.", "%(n)d requests refused.", done))
 
 
 @admin.register(EmailRegistration, site=helpdesk_site)
 class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
-    """Seed 003, "Enregistrer mon courriel": requests arrive from the sign-in page; the help desk checks
-    them against the member file and approves or refuses."""
+    """Requests arrive from the sign-in page (docs/journeys.md#helpdesk-registrations); the help desk
+    checks them against the member file and approves or refuses."""
 
     list_display = ["created_at", "member_number", "last_name", "first_name", "email", "user", "status"]
     list_filter = ["status"]
@@ -356,10 +407,9 @@ class AuthenticatorDeviceAdmin(HelpDeskModelAdmin):
     @admin.action(description=_("Remove the selected devices (lost or replaced)"))
     def remove_devices(self, request, queryset):
         count = 0
-        with transaction.atomic():
-            for device in queryset.select_related("user__tenant"):
-                do_remove_device(device=device, actor=request.user, request=request)
-                count += 1
+        for device in queryset.select_related("user__tenant"):
+            do_remove_device(device=device, actor=request.user, request=request)
+            count += 1
         self.message_user(
             request,
             ngettext(

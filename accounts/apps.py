@@ -38,6 +38,7 @@ class AccountsConfig(AppConfig):
             # names they were first recorded under, so every account's history still reads the same.
             "selfservice.device_added": _("Mobile device added"),
             "selfservice.device_removed": _("Mobile device removed"),
+            "account.device_renamed": _("Mobile device renamed"),
             "selfservice.backup_codes_renewed": _("Backup codes renewed"),
             "selfservice.proof_failed": _(
                 "Identity proof refused (wrong password, answer, code, PIN or data)"

@@ -5,7 +5,7 @@ import secrets
 
 from . import lockout
 from .identifiers import normalise_identifier
-from .models import AccountSettings, User
+from .models import AccountSettings, IdentityRecord, Membership, User
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - the documented demo sign-in, never a real secret
 
@@ -81,20 +81,23 @@ PEOPLE = [
     # A locked account (poste), to try the lock message and the help desk's "Unlock".
     ("poste", "E100002", "e100002@poste.example", "Loïc", "Verrouillé", False),
 ]
-# Seed 003 step 4: the demo member's e-mail is not verified yet ("Courriel non vérifié").
+# The demo member's e-mail is not verified yet, so the profile shows it in red
+# (docs/journeys.md#profile-verify).
 UNVERIFIED = {("syndicat", "membre@syndicat.example")}
 LOCKED = ("poste", "E100002")
-# Seed 004, "Identifiant perdu": what Paul Exemple answers on the lost-identifier form.
+# What Paul Exemple answers on the lost-identifier form (docs/journeys.md#lostid-form).
 LOST_IDENTIFIER_ANSWERS = {
     "birth_town": "Trois-Rivières",
     "birth_month": 6,
     "mobile_phone": "514 555 0142",
     "private_number": "588157",
 }
-# Seed 003: a member without a password (activation) and a member without an e-mail (registration).
+# A member without a password (docs/journeys.md#activate) and a member without an e-mail
+# (docs/journeys.md#register-email).
 MEMBER_TO_ACTIVATE = ("nouveau@syndicat.example", "912345", "Noé", "Nouveau")
 MEMBER_WITHOUT_EMAIL = ("membre-913579", "913579", "Rémi", "Sansmail")
-# Seed 004: an employee who has never signed in; the provisional secret is drawn afresh at each run.
+# An employee who has never signed in (docs/journeys.md#first); the provisional secret is drawn
+# afresh at each run.
 NEWCOMER = ("210987654321", "Inès", "Nouvelle")
 
 
@@ -107,15 +110,18 @@ def seed(tenants) -> str:
         user = _person(tenants[slug], identifier, email, first, last, staff)
         user.email_verified = (slug, identifier) not in UNVERIFIED
         user.must_change_password = user.enrolment_pending = False
-        if slug == "syndicat" and not staff:
-            user.member_number = "900001"
         user.save()
+        if slug == "syndicat" and not staff:
+            _member_number(user, "900001")
     paul = User.objects.for_tenant(tenants["coffre"]).get(identifier="123456789012")
     answers = dict(LOST_IDENTIFIER_ANSWERS)
-    paul.set_private_number(answers.pop("private_number"))
+    record, _created = IdentityRecord.objects.for_tenant(paul.tenant).get_or_create(
+        user=paul, defaults={"tenant": paul.tenant}
+    )
+    record.set_private_number(answers.pop("private_number"))
     for field, value in answers.items():
-        setattr(paul, field, value)
-    paul.save()
+        setattr(record, field, value)
+    record.save()
     _lock(tenants[LOCKED[0]], LOCKED[1])
     _members(tenants["syndicat"])
     newcomer_secret = _newcomer(tenants["coffre"])
@@ -169,19 +175,27 @@ def _lock(tenant, identifier):
 def _members(tenant):
     for identifier, number, _first, _last in (MEMBER_TO_ACTIVATE, MEMBER_WITHOUT_EMAIL):
         # An approved e-mail registration makes the address the identifier; put it back.
-        User.objects.for_tenant(tenant).filter(member_number=number).update(
-            identifier=normalise_identifier(tenant, identifier)
-        )
+        User.objects.for_tenant(tenant).filter(
+            pk__in=Membership.objects.for_tenant(tenant).filter(member_number=number).values("user_id")
+        ).update(identifier=normalise_identifier(tenant, identifier))
     identifier, number, first, last = MEMBER_TO_ACTIVATE
     member = _person(tenant, identifier, identifier, first, last, False)
     member.set_unusable_password()
-    member.member_number, member.email_verified = number, False
+    member.email_verified = False
     member.save()
+    _member_number(member, number)
     identifier, number, first, last = MEMBER_WITHOUT_EMAIL
     member = _person(tenant, identifier, "", first, last, False)
     member.set_unusable_password()
-    member.member_number, member.email_verified = number, False
+    member.email_verified = False
     member.save()
+    _member_number(member, number)
+
+
+def _member_number(user, number):
+    Membership.objects.for_tenant(user.tenant).update_or_create(
+        user=user, defaults={"tenant": user.tenant, "member_number": number}
+    )
 
 
 def _newcomer(tenant):

@@ -5,7 +5,6 @@ They belong to the core so that a tenant requiring the device works whatever mod
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -106,10 +105,7 @@ class AddDeviceView(FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        with transaction.atomic():
-            AuthenticatorDevice.objects.for_tenant(user.tenant).filter(user=user, confirmed=False).delete()
-            device = AuthenticatorDevice.start(user, form.cleaned_data["name"])
-            device.save()
+        device = actions.do_start_device(user=user, name=form.cleaned_data["name"])
         self.request.session[PENDING_DEVICE] = device.pk
         return redirect("accounts:confirm_device")
 
@@ -152,8 +148,7 @@ class ConfirmDeviceView(FormView):
                 ),
             )
             return self.form_invalid(form)
-        with transaction.atomic():
-            codes = actions.do_confirm_device(device=device, request=self.request)
+        codes = actions.do_confirm_device(device=device, request=self.request)
         self.request.session.pop(PENDING_DEVICE, None)
         self.request.session.pop(DEVICE_GATE, None)
         otp_login(self.request, device)
@@ -185,8 +180,7 @@ class RenameDeviceView(FormView):
         return {**super().get_context_data(**kwargs), "device": self.device}
 
     def form_valid(self, form):
-        self.device.name = form.cleaned_data["name"]
-        self.device.save(update_fields=["name"])
+        actions.do_rename_device(device=self.device, name=form.cleaned_data["name"], request=self.request)
         messages.success(self.request, _("The device is renamed."))
         return redirect("accounts:devices")
 
@@ -203,8 +197,7 @@ class RemoveDeviceView(RenameDeviceView):
         return {}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_remove_device(device=self.device, actor=self.request.user, request=self.request)
+        actions.do_remove_device(device=self.device, actor=self.request.user, request=self.request)
         messages.success(self.request, _("The device is removed. Its codes no longer work."))
         return redirect("accounts:devices")
 
@@ -220,6 +213,5 @@ class BackupCodesView(FormView):
         return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            codes = actions.do_renew_backup_codes(user=self.request.user, request=self.request)
+        codes = actions.do_renew_backup_codes(user=self.request.user, request=self.request)
         return render(self.request, "selfservice/backup_codes.html", {"codes": codes})

@@ -7,6 +7,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from . import guard
+from .models import check_private_number
 from .password_validation import fold
 from .selectors import user_for_sign_in
 
@@ -98,7 +99,7 @@ class HelpDeskSignInForm(LockoutMixin, AdminAuthenticationForm):
 
 
 class ForgotPasswordForm(forms.Form):
-    """Seed 004, "Mot de passe oublié": the identifier and the e-mail given at first sign-in."""
+    """The identifier and the e-mail on file (docs/journeys.md#reset-ask)."""
 
     identifier = forms.CharField(max_length=254, widget=identifier_widget(autofocus=True))
     email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
@@ -129,7 +130,7 @@ ADDRESS_TAKEN = _("This address is already used by another account; use another 
 
 
 class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
-    """Seed 004, "Identifiant perdu": every field of the seed's form is required."""
+    """Every field is required (docs/journeys.md#lostid-form)."""
 
     last_name = forms.CharField(
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
@@ -161,24 +162,27 @@ class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
         error_messages={"required": _("Please accept the privacy policy to continue.")},
     )
 
-    def matches(self, user) -> bool:
-        """Every answer must agree with the account (names and town folded, phone by its digits)."""
+    def matches(self, user, record) -> bool:
+        """Every answer must agree with the account and what its file says (`record`, an
+        IdentityRecord or None): names and town folded, phone by its digits."""
         data = self.cleaned_data
         phone = "".join(c for c in data["mobile_phone"] if c.isdigit())
-        on_file = "".join(c for c in user.mobile_phone if c.isdigit())
+        on_file = "".join(c for c in (record.mobile_phone if record else "") if c.isdigit())
         checks = [
+            record is not None,
             fold(data["last_name"]) == fold(user.last_name),
             fold(data["first_name"]) == fold(user.first_name),
-            fold(data["birth_town"]) == fold(user.birth_town),
-            data["birth_month"] == user.birth_month,
+            record is not None and fold(data["birth_town"]) == fold(record.birth_town),
+            record is not None and data["birth_month"] == record.birth_month,
             bool(on_file) and phone[-9:] == on_file[-9:],
         ]
-        secret_ok = user.check_private_number(data["private_number"])  # always spends its hash
+        secret_ok = check_private_number(record, data["private_number"])  # always spends its hash
         return all(checks) and secret_ok
 
 
 class MemberActivationForm(forms.Form):
-    """Seed 003: a member without a password starts with the member number and the e-mail on file."""
+    """A member without a password starts with the member number and the e-mail on file
+    (docs/journeys.md#activate-ask)."""
 
     member_number = forms.CharField(
         label=_("Member number"),
@@ -190,7 +194,8 @@ class MemberActivationForm(forms.Form):
 
 
 class EmailRegistrationForm(ConfirmedEmailMixin, forms.Form):
-    """Seed 003, "Enregistrer mon courriel"."""
+    """A member without an e-mail on file asks the help desk to add one
+    (docs/journeys.md#register-email-ask)."""
 
     member_number = forms.CharField(
         label=_("Member number"),

@@ -1,6 +1,7 @@
 """Lockout: failed sign-ins and failed recovery attempts, counted per identifier and per address.
 
-Per identifier (the tenant's policy, seed 004: 3 failures lock for 120 minutes): the count lives in
+Per identifier (the tenant's policy, e.g. 3 failures lock for 120 minutes on the vault;
+docs/journeys.md#lockout-count): the count lives in
 the database, so every process sees it and the help desk can lift it. An identifier that names an
 account is counted on the account (its 12-digit identifier and its e-mail share one count); any
 other identifier is counted on its own text, so an unknown identifier locks exactly like a known one.

@@ -75,22 +75,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("e-mail verified"), default=False, help_text=_("The owner followed a link sent to this address.")
     )
     pending_email = models.EmailField(_("new e-mail awaiting confirmation"), blank=True, editable=False)
-    member_number = models.CharField(
-        _("member number"), max_length=20, blank=True, help_text=_("Member tenants only.")
-    )
-    birth_town = models.CharField(_("town of birth"), max_length=120, blank=True)
-    birth_month = models.PositiveSmallIntegerField(
-        _("month of birth"), null=True, blank=True, choices=list(MONTHS.items())
-    )
-    mobile_phone = models.CharField(_("mobile number"), max_length=30, blank=True)
-    private_number = models.CharField(
-        _("private number (hashed)"),
-        max_length=200,
-        blank=True,
-        editable=False,
-        help_text=_("Printed on the enrolment letter; kept only as a hash."),
-    )
     must_change_password = models.BooleanField(_("must choose a new password at next sign-in"), default=False)
+    # Core account state, not a tenant's extra: any tenant's help desk may open an account whose owner
+    # chooses an address and a password at first sign-in, and the middleware reads it on every request.
     enrolment_pending = models.BooleanField(
         _("first sign-in not completed"),
         default=False,
@@ -136,14 +123,78 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.first_name or self.identifier
 
+
+class Membership(models.Model):
+    """A member of a member tenant (a union): the number on the membership card, with which the member
+    activates the account or asks the help desk to register an e-mail address."""
+
+    tenant = models.ForeignKey(
+        "portal.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="membership"
+    )
+    member_number = models.CharField(_("member number"), max_length=20, help_text=_("Member tenants only."))
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "member_number"], name="member_number_unique_per_tenant"
+            )
+        ]
+
+    def __str__(self):
+        return self.member_number
+
+
+class IdentityRecord(models.Model):
+    """What the employer's file and the enrolment letter say about a person, which the lost-identifier
+    form checks (docs/journeys.md#lostid): only the tenants that offer that form keep it. The private
+    number is printed on the letter and kept here only as a hash; nobody at a desk sees or sets it."""
+
+    tenant = models.ForeignKey(
+        "portal.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="identity_record"
+    )
+    birth_town = models.CharField(_("town of birth"), max_length=120, blank=True)
+    birth_month = models.PositiveSmallIntegerField(
+        _("month of birth"), null=True, blank=True, choices=list(MONTHS.items())
+    )
+    mobile_phone = models.CharField(_("mobile number"), max_length=30, blank=True)
+    private_number = models.CharField(
+        _("private number (hashed)"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("Printed on the enrolment letter; kept only as a hash."),
+    )
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identity on file")
+        verbose_name_plural = _("identities on file")
+
+    def __str__(self):
+        return str(self.user)
+
     def set_private_number(self, raw: str) -> None:
         self.private_number = make_password(normalise_private_number(raw))
 
-    def check_private_number(self, raw: str) -> bool:
-        if not self.private_number:
-            make_password(raw)  # the same hashing time as a real check
-            return False
-        return check_password(normalise_private_number(raw), self.private_number)
+
+def check_private_number(record: "IdentityRecord | None", raw: str) -> bool:
+    """Whether `raw` is the private number on file. Without a record or a number, the same hashing
+    time is spent, so the answer takes as long either way."""
+    if record is None or not record.private_number:
+        make_password(raw)
+        return False
+    return check_password(normalise_private_number(raw), record.private_number)
 
 
 def normalise_private_number(raw: str) -> str:
@@ -186,7 +237,7 @@ class PasswordHistory(models.Model):
 
 
 class EmailRegistration(models.Model):
-    """Seed 003, "Enregistrer mon courriel": a member without an e-mail on file asks to add one."""
+    """A member without an e-mail on file asks to add one (docs/journeys.md#register-email)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for the help desk")

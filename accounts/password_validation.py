@@ -148,6 +148,13 @@ class CommonOrBreachedValidator:
         return _("Not a common or leaked password, and not a simple pattern such as 123456789 or azerty.")
 
 
+def _member_number(user) -> str:
+    # Django builds the validators from settings before the models are ready: imported when used.
+    from .selectors import member_number_of
+
+    return member_number_of(user=user) if getattr(user, "tenant_id", None) else ""
+
+
 class PersonalContextValidator:
     """Refused when it holds the person's identifier, e-mail name, first or last name, member number,
     or the organisation's slug or name."""
@@ -160,7 +167,7 @@ class PersonalContextValidator:
             (getattr(user, "email", "") or "").split("@")[0],
             getattr(user, "first_name", ""),
             getattr(user, "last_name", ""),
-            getattr(user, "member_number", ""),
+            _member_number(user),
         ]
         tenant = getattr(user, "tenant", None)
         if tenant is not None:

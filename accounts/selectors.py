@@ -1,5 +1,29 @@
+"""Reads on accounts that more than one place needs. Each takes the tenant explicitly and reads
+through `for_tenant`."""
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from portal.models import AuditEntry
+
 from .identifiers import normalise_identifier
-from .models import AccountSettings, User
+from .models import AccountSettings, IdentityRecord, Membership, User
+
+
+def audit_entries_about(*, tenant, target, actions: Iterable[str] | None = None) -> QuerySet[AuditEntry]:
+    """The audit history of one object on this tenant, newest first (unsliced, so callers take as
+    many as their page shows). `actions` narrows it: each item is an action key
+    ("account.language_changed"), or a family of keys when it ends with a dot ("selfservice.")."""
+    entries = AuditEntry.objects.for_tenant(tenant).filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    )
+    if actions is not None:
+        wanted = Q(pk__in=[])
+        for action in actions:
+            wanted |= Q(action__startswith=action) if action.endswith(".") else Q(action=action)
+        entries = entries.filter(wanted)
+    return entries.order_by("-created_at", "-id")
 
 
 def user_for_sign_in(*, tenant, identifier: str):
@@ -11,7 +35,40 @@ def user_for_sign_in(*, tenant, identifier: str):
         return None
     users = User.objects.for_tenant(tenant)
     if tenant.account_settings.sign_in_with == AccountSettings.SignIn.IDENTIFIER_OR_EMAIL and "@" in value:
-        # Seed 004: the personal e-mail is a second identifier. Only one account may answer to it.
+        # On a vault tenant the personal e-mail is a second identifier (docs/journeys.md#first-done).
+        # Only one account may answer to it.
         matches = list(users.filter(email=value)[:2])
         return matches[0] if len(matches) == 1 else None
     return users.filter(identifier=value).first()
+
+
+def member_with_number(*, tenant, member_number: str, active_only: bool = False) -> User | None:
+    """The account whose membership card carries this number on this tenant, or None. Spaces typed
+    inside the number do not count."""
+    number = "".join(member_number.split())
+    if not number:
+        return None
+    members = User.objects.for_tenant(tenant).filter(
+        pk__in=Membership.objects.for_tenant(tenant).filter(member_number=number).values("user_id")
+    )
+    return members.filter(is_active=True).first() if active_only else members.first()
+
+
+def member_number_of(*, user) -> str:
+    """The person's member number, or "" when they have none (not every tenant has members)."""
+    if user.pk is None or user.tenant_id is None:
+        return ""
+    number = (
+        Membership.objects.for_tenant(user.tenant_id)
+        .filter(user_id=user.pk)
+        .values_list("member_number", flat=True)
+        .first()
+    )
+    return number or ""
+
+
+def identity_record_of(*, tenant, user) -> IdentityRecord | None:
+    """What the file says about the person for the lost-identifier form, or None."""
+    if user is None:
+        return None
+    return IdentityRecord.objects.for_tenant(tenant).filter(user_id=user.pk).first()

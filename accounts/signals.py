@@ -1,11 +1,13 @@
-"""Sign-in events into the audit log. Django's auth signals are the one hook that sees the admin's
-sign-ins as well as the portal's."""
+"""Sign-in events into the audit log (Django's auth signals are the one hook that sees the admin's
+sign-ins as well as the portal's), and the portal's language switch onto the account."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from portal.audit import record_audit
+from portal.signals import language_chosen
 
+from .actions import do_change_language
 from .middleware import start_session_clock
 from .selectors import user_for_sign_in
 
@@ -31,3 +33,9 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs):
     identifier = str(credentials.get("identifier") or credentials.get("username") or "")
     account = user_for_sign_in(tenant=tenant, identifier=identifier) if identifier else None
     record_audit(tenant=tenant, actor=None, action="auth.sign_in_failed", target=account, request=request)
+
+
+@receiver(language_chosen)
+def remember_language(sender, request, user, language, **kwargs):
+    """The language picked in the portal's switch is the account's, audited like the profile's choice."""
+    do_change_language(user=user, language=language, request=request)

@@ -3,7 +3,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -16,8 +15,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
-
-from portal.models import AuditEntry
 
 from . import actions, guard, lockout, stages
 from .forms import (
@@ -36,9 +33,15 @@ from .forms import (
     identifier_label,
 )
 from .language import set_language_cookie
-from .models import AccountSettings, EmailRegistration, User
+from .models import AccountSettings, User
 from .password_rules import rules_context
-from .selectors import user_for_sign_in
+from .selectors import (
+    audit_entries_about,
+    identity_record_of,
+    member_number_of,
+    member_with_number,
+    user_for_sign_in,
+)
 from .tokens import email_tokens, user_from_uid
 
 HISTORY_LENGTH = 30
@@ -102,8 +105,7 @@ class RecoveryFormView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        with transaction.atomic():
-            self.act(form)
+        self.act(form)
         return render(self.request, self.done_template, {"kind": self.kind})
 
 
@@ -147,13 +149,15 @@ class LostIdentifierView(RecoveryFormView):
         ]
         user = candidates[0] if len(candidates) == 1 else None
         verdict = guard.check_secret(
-            request, account=user, identifier=email, check=lambda: form.matches(user)
+            request,
+            account=user,
+            identifier=email,
+            check=lambda: form.matches(user, identity_record_of(tenant=tenant, user=user)),
         )
         if verdict.ok:
-            user.must_change_password = True
-            user.save(update_fields=["must_change_password"])
-            if _recovery_mail_allowed(user):
-                actions.do_send_password_link(user=user, request=request, reason="lost_identifier")
+            actions.do_answer_lost_identifier(
+                user=user, mail_link=_recovery_mail_allowed(user), request=request
+            )
 
 
 class MemberActivationView(RecoveryFormView):
@@ -166,7 +170,7 @@ class MemberActivationView(RecoveryFormView):
         tenant, request = self.request.tenant, self.request
         number = "".join(form.cleaned_data["member_number"].split())
         email = form.cleaned_data["email"].lower()
-        user = User.objects.for_tenant(tenant).filter(member_number=number, is_active=True).first()
+        user = member_with_number(tenant=tenant, member_number=number, active_only=True)
         verdict = guard.check_secret(
             request,
             account=user,
@@ -191,21 +195,21 @@ class EmailRegistrationView(RecoveryFormView):
         if lockout.address_blocked(self.request):
             return
         number = "".join(data["member_number"].split())
-        user = User.objects.for_tenant(tenant).filter(member_number=number).first()
+        user = member_with_number(tenant=tenant, member_number=number)
         if user is not None and fold(user.last_name) != fold(data["last_name"]):
             user = None
         if user is None:
             # Counted like a failed attempt, so the form cannot be used to sweep member numbers.
             lockout.register_address_failure(self.request)
-        registration = EmailRegistration.objects.create(
+        actions.do_request_email_registration(
             tenant=tenant,
-            user=user,
+            member=user,
             member_number=number,
             first_name=data["first_name"],
             last_name=data["last_name"],
-            email=data["email"].lower(),
+            email=data["email"],
+            request=self.request,
         )
-        actions.record_registration_request(registration=registration, request=self.request)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -242,13 +246,12 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_set_password(
-                user=self.user,
-                raw_password=form.cleaned_data["new_password1"],
-                request=self.request,
-                by_link=True,
-            )
+        actions.do_set_password(
+            user=self.user,
+            raw_password=form.cleaned_data["new_password1"],
+            request=self.request,
+            by_link=True,
+        )
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return redirect(self.success_url)
@@ -278,10 +281,9 @@ class NewPasswordView(OwnAccountFormView):
         return {**super().get_context_data(**kwargs), **rules_context(self.request.user)}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_set_password(
-                user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
-            )
+        actions.do_set_password(
+            user=self.request.user, raw_password=form.cleaned_data["new_password1"], request=self.request
+        )
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, self.success_message)
         return redirect(self.success_url)
@@ -289,7 +291,8 @@ class NewPasswordView(OwnAccountFormView):
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
 class EnrolmentView(OwnAccountFormView):
-    """Vault first sign-in (seed 004): a personal e-mail, confirmed by a link, and a password."""
+    """Vault first sign-in (docs/journeys.md#first-details): a personal e-mail, confirmed by a link,
+    and a password."""
 
     template_name = "accounts/enrol.html"
     form_class = EnrolmentForm
@@ -306,13 +309,12 @@ class EnrolmentView(OwnAccountFormView):
 
     def form_valid(self, form):
         user = self.request.user
-        with transaction.atomic():
-            actions.do_enrol(
-                user=user,
-                email=form.cleaned_data["email"],
-                raw_password=form.cleaned_data["new_password1"],
-                request=self.request,
-            )
+        actions.do_enrol(
+            user=user,
+            email=form.cleaned_data["email"],
+            raw_password=form.cleaned_data["new_password1"],
+            request=self.request,
+        )
         update_session_auth_hash(self.request, user)
         return redirect("accounts:enrol_check_mail" if user.enrolment_pending else "home")
 
@@ -333,13 +335,10 @@ class EnrolmentCheckMailView(OwnAccountFormView):
     def form_valid(self, form):
         user = self.request.user
         email = form.cleaned_data.get("email")
-        with transaction.atomic():
-            if email and email != user.pending_email:
-                user.pending_email = email
-                user.save(update_fields=["pending_email"])
-                actions.do_send_email_verification(user=user, request=self.request)
-            elif _recovery_mail_allowed(user):
-                actions.do_send_email_verification(user=user, request=self.request)
+        if email and email != user.pending_email:
+            actions.do_change_pending_email(user=user, email=email, request=self.request)
+        elif _recovery_mail_allowed(user):
+            actions.do_send_email_verification(user=user, request=self.request)
         messages.success(
             self.request,
             _("We sent the link to %(email)s. It works for one hour.") % {"email": user.pending_email},
@@ -381,8 +380,7 @@ class ConfirmEmailView(TemplateView):
     def post(self, request, *args, **kwargs):
         if not self.valid:
             return self.get(request, *args, **kwargs)
-        with transaction.atomic():
-            actions.do_confirm_email(user=self.account, request=request)
+        actions.do_confirm_email(user=self.account, request=request)
         request.session.pop(CONFIRM_SESSION_KEY, None)
         messages.success(
             request,
@@ -394,17 +392,15 @@ class ConfirmEmailView(TemplateView):
 
 @method_decorator([login_required, never_cache], name="dispatch")
 class ProfileView(TemplateView):
-    """Seed 004, "Mes informations de profil"; seed 003, "Modifier mon profil"."""
+    """ "My profile" (docs/journeys.md#profile-open)."""
 
     template_name = "accounts/profile.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        history = (
-            AuditEntry.objects.for_tenant(user.tenant)
-            .filter(target_type=user._meta.label_lower, target_id=str(user.pk))
-            .only("action", "created_at", "ip_address", "actor_label", "actor_id")[:HISTORY_LENGTH]
-        )
+        history = audit_entries_about(tenant=user.tenant, target=user).only(
+            "action", "created_at", "ip_address", "actor_label", "actor_id"
+        )[:HISTORY_LENGTH]
         return {
             **super().get_context_data(**kwargs),
             "identifier_label": (
@@ -414,6 +410,7 @@ class ProfileView(TemplateView):
             ),
             "language_form": LanguageForm(initial={"preferred_language": user.preferred_language}),
             "history": history,
+            "member_number": member_number_of(user=user),
         }
 
 
@@ -427,8 +424,7 @@ def send_verification(request):
         messages.error(request, _("There is no e-mail address on your profile yet."))
     else:
         if _recovery_mail_allowed(user):
-            with transaction.atomic():
-                actions.do_send_email_verification(user=user, request=request)
+            actions.do_send_email_verification(user=user, request=request)
         messages.success(
             request,
             _(
@@ -447,8 +443,7 @@ def change_language(request):
     if not form.is_valid():
         return redirect("accounts:profile")
     language = form.cleaned_data["preferred_language"]
-    with transaction.atomic():
-        actions.do_change_language(user=request.user, language=language, request=request)
+    actions.do_change_language(user=request.user, language=language, request=request)
     translation.activate(language)
     messages.success(request, _("Your language is saved."))
     response = redirect("accounts:profile")
@@ -465,10 +460,9 @@ class ChangeEmailView(OwnAccountFormView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        with transaction.atomic():
-            actions.do_request_email_change(
-                user=self.request.user, new_email=form.cleaned_data["email"], request=self.request
-            )
+        actions.do_request_email_change(
+            user=self.request.user, new_email=form.cleaned_data["email"], request=self.request
+        )
         messages.success(
             self.request,
             _(

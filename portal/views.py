@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 from .models import MailboxMessage, Tenant
 from .modules import enabled_modules
+from .signals import language_chosen
 
 
 def platform_home(request):
@@ -35,13 +36,14 @@ def tenant_theme(request):
 
 @require_POST
 def switch_language(request):
-    """Django's set_language, which also remembers the choice on the signed-in account."""
+    """Django's set_language. A signed-in person's choice is announced (portal.signals.language_chosen),
+    so the app that owns the accounts remembers it on the account, with its audit entry: the portal
+    does not write accounts."""
     response = set_language(request)
     language = request.POST.get("language")
     user = request.user
     if user.is_authenticated and language in dict(settings.LANGUAGES) and user.preferred_language != language:
-        user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
+        language_chosen.send(sender=switch_language, request=request, user=user, language=language)
     return response
 
 

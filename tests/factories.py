@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import User
+from accounts.models import IdentityRecord, Membership, User
 from portal.models import Tenant
 from portal.modules import settings_models
 
@@ -45,6 +45,9 @@ class TenantFactory(factory.django.DjangoModelFactory):
         return tenant
 
 
+IDENTITY_FIELDS = ("birth_town", "birth_month", "mobile_phone", "private_number")
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -55,6 +58,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.identifier.lower()}@example.test")
     first_name = "Jeanne"
     last_name = "Test"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """member_number=... and the lost-identifier data (birth_town, birth_month, mobile_phone,
+        private_number in clear) may be given as for the person; they go in their own rows."""
+        number = kwargs.pop("member_number", "")
+        identity = {k: kwargs.pop(k) for k in IDENTITY_FIELDS if k in kwargs}
+        user = super()._create(model_class, *args, **kwargs)
+        if number:
+            Membership.objects.create(tenant=user.tenant, user=user, member_number=number)
+        if identity:
+            raw = identity.pop("private_number", "")
+            record = IdentityRecord(tenant=user.tenant, user=user, **identity)
+            if raw:
+                record.set_private_number(raw)
+            record.save()
+        return user
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):

@@ -75,3 +75,34 @@ def test_old_device_addresses_of_self_service_lead_to_the_core_pages(client, ten
     sign_in(user_a)
     response = client.get("/alpha/self-service/devices/")
     assert response.status_code == 302 and response["Location"] == "/alpha/devices/"
+
+
+def test_renaming_a_device_shows_in_the_owner_history_with_both_names(client, tenant_a, user_a, sign_in):
+    device = AuthenticatorDevice.start(user_a, "Phone")
+    device.confirmed = True
+    device.save()
+    sign_in(user_a)
+    response = client.post(f"/alpha/devices/{device.pk}/rename/", {"name": "Work phone"})
+    assert response.status_code == 302 and response["Location"] == "/alpha/devices/"
+    device.refresh_from_db()
+    assert device.name == "Work phone"
+    profile = client.get("/alpha/profile/").content.decode()
+    assert "Mobile device renamed" in profile
+    from portal.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="account.device_renamed")
+    assert entry.actor_id == user_a.pk and entry.target_id == str(user_a.pk)
+    assert entry.details == {"device": "Work phone", "previous_name": "Phone"}
+
+
+def test_another_persons_device_cannot_be_renamed(client, tenant_a, user_a, sign_in):
+    from tests.factories import UserFactory
+
+    other = UserFactory(tenant=tenant_a, identifier="A000009")
+    device = AuthenticatorDevice.start(other, "Phone")
+    device.confirmed = True
+    device.save()
+    sign_in(user_a)
+    assert client.post(f"/alpha/devices/{device.pk}/rename/", {"name": "Mine"}).status_code == 404
+    device.refresh_from_db()
+    assert device.name == "Phone"

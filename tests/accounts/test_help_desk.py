@@ -1,5 +1,5 @@
-"""The help desk's credential actions (issue 3): unlock, send a reset link, require a new password,
-see an account's audit history. Staff never see or set a password."""
+"""The help desk's credential actions (docs/journeys.md#helpdesk): unlock, send a reset link, require
+a new password, see an account's audit history. Staff never see or set a password."""
 
 import pytest
 
@@ -113,3 +113,78 @@ def test_profile_page_queries_do_not_grow_with_history(
 def test_an_agent_changes_their_own_password_on_the_profile_page(desk):
     response = desk.get("/alpha/admin/password_change/")
     assert response.status_code == 302 and response["Location"] == "/alpha/profile/password/"
+
+
+def _person_form(user, **changes):
+    form = {
+        "identifier": user.identifier,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "preferred_language": user.preferred_language,
+        "is_active": "on",
+    }
+    return {**form, **changes}
+
+
+def test_the_help_desk_sees_and_corrects_the_member_number_and_the_identity_on_file(desk, submit, tenant_a):
+    from accounts.models import IdentityRecord, Membership, check_private_number
+
+    paul = UserFactory(
+        tenant=tenant_a,
+        identifier="PAUL",
+        member_number="912345",
+        birth_town="Trois-Rivières",
+        birth_month=6,
+        mobile_phone="514 555 0142",
+        private_number="588157",
+    )
+    page = desk.get(f"{USERS}{paul.pk}/change/").content.decode()
+    assert 'value="912345"' in page and 'value="Trois-Rivières"' in page and 'value="514 555 0142"' in page
+    assert "private_number" not in page
+
+    changed = _person_form(
+        paul, member_number="912 346", birth_town="Québec", birth_month="7", mobile_phone=""
+    )
+    assert submit(f"{USERS}{paul.pk}/change/", changed).status_code == 302
+
+    assert Membership.objects.for_tenant(tenant_a).get(user=paul).member_number == "912346"
+    record = IdentityRecord.objects.for_tenant(tenant_a).get(user=paul)
+    assert (record.birth_town, record.birth_month, record.mobile_phone) == ("Québec", 7, "")
+    assert check_private_number(record, "588157")  # no desk sets or clears it
+    entry = AuditEntry.objects.for_tenant(tenant_a).get(action="admin.object_changed", target_id=str(paul.pk))
+    assert entry.details == {"fields": ["birth_month", "birth_town", "member_number", "mobile_phone"]}
+
+    cleared = _person_form(paul, member_number="", birth_town="Québec", birth_month="7")
+    submit(f"{USERS}{paul.pk}/change/", cleared)
+    assert not Membership.objects.for_tenant(tenant_a).filter(user=paul).exists()
+
+
+def test_a_member_number_of_another_person_gets_a_message(desk, submit, tenant_a, tenant_b):
+    from accounts.models import Membership
+
+    UserFactory(tenant=tenant_a, identifier="FIRST", member_number="912345")
+    UserFactory(tenant=tenant_b, identifier="ELSEWHERE", member_number="912999")
+    second = UserFactory(tenant=tenant_a, identifier="SECOND")
+    response = submit(f"{USERS}{second.pk}/change/", _person_form(second, member_number="912345"))
+    assert response.status_code == 200
+    assert "Another person of this tenant has this member number." in response.content.decode()
+    assert not Membership.objects.for_tenant(tenant_a).filter(user=second).exists()
+    # Another tenant's member numbers are not this tenant's business.
+    allowed = submit(f"{USERS}{second.pk}/change/", _person_form(second, member_number="912999"))
+    assert allowed.status_code == 302
+    assert Membership.objects.for_tenant(tenant_a).get(user=second).member_number == "912999"
+
+
+def test_the_persons_page_shows_their_latest_history_and_nobody_elses(
+    desk, tenant_a, tenant_b, user_a, user_b
+):
+    from portal.audit import record_audit
+
+    record_audit(tenant=tenant_a, actor=None, action="account.locked", target=user_a)
+    someone = UserFactory(tenant=tenant_a, identifier="SOMEONE")
+    record_audit(tenant=tenant_a, actor=None, action="account.enrolled", target=someone)
+    record_audit(tenant=tenant_b, actor=None, action="account.password_reset", target=user_b)
+    page = desk.get(f"{USERS}{user_a.pk}/change/").content.decode()
+    assert "Account locked after failed attempts" in page
+    assert "First sign-in completed" not in page and "Password reset by e-mail link" not in page

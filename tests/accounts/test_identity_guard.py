@@ -37,9 +37,8 @@ def employee(coffre):
         email="paul@coffre.test",
         last_name="Dupré",
         preferred_language="en",
+        private_number="588157",
     )
-    user.set_private_number("588157")
-    user.save()
     return user
 
 
@@ -577,9 +576,7 @@ def _mailed(path, data, tenant_fixture="coffre", user_kwargs=None):
         policy = tenant.account_settings
         policy.allow_lost_identifier = policy.allow_member_activation = policy.allow_password_reset = True
         policy.save()
-        user = UserFactory(tenant=tenant, **user_kwargs)
-        user.set_private_number("588157")
-        user.save()
+        user = UserFactory(tenant=tenant, private_number="588157", **user_kwargs)
         arm()
         response = english().post(f"/{tenant.slug}/{path}", data)
         return user, response.status_code == 200 and not mail.outbox

@@ -91,7 +91,9 @@ class TestPersonalContext:
         validator.validate("Un chemin de traverse sous la neige", user_a)
 
     def test_member_number_is_refused(self, user_a):
-        user_a.member_number = "912345"
+        from accounts.models import Membership
+
+        Membership.objects.create(tenant=user_a.tenant, user=user_a, member_number="912345")
         assert refused(PersonalContextValidator(), "member 912345 of the union", user_a)
 
 

@@ -1,5 +1,5 @@
-"""Profile (seed 004 questions 2 and 3, seed 003 step 4), first sign-in (seed 004), forced password
-change, and the session limits."""
+"""Profile (docs/journeys.md#profile), first sign-in on the vault (docs/journeys.md#first), forced
+password change (docs/journeys.md#forced), and the session limits."""
 
 from datetime import timedelta
 
@@ -128,6 +128,15 @@ class TestProfile:
         page = signed_in.get("/alpha/profile/").content.decode()
         assert "Password changed" not in page
 
+    def test_a_member_sees_their_member_number_and_others_see_no_such_line(self, client, sign_in, user_a):
+        from accounts.models import Membership
+
+        sign_in(user_a)
+        assert "Member number" not in client.get("/alpha/profile/").content.decode()
+        Membership.objects.create(tenant=user_a.tenant, user=user_a, member_number="912345")
+        page = client.get("/alpha/profile/").content.decode()
+        assert "<dt>Member number</dt><dd>912345</dd>" in page
+
     def test_profile_needs_sign_in(self, client, tenant_a):
         response = client.get("/alpha/profile/")
         assert response.status_code == 302 and "/alpha/sign-in/" in response["Location"]
@@ -179,7 +188,7 @@ class TestFirstSignIn:
         newcomer.refresh_from_db()
         assert not newcomer.enrolment_pending and newcomer.email == "me@home.test" and newcomer.email_verified
         assert client.get(f"/{coffre.slug}/").status_code == 200
-        # The personal e-mail is now a second identifier (seed 004, question 4).
+        # The personal e-mail is now a second identifier (docs/journeys.md#first-done).
         client.post(f"/{coffre.slug}/sign-out/")
         again = client.post(
             f"/{coffre.slug}/sign-in/", {"username": "me@home.test", "password": NEW_PASSWORD}

@@ -1,6 +1,5 @@
-"""Recovery (seed 004 question 1, "Mot de passe oublié" and "Identifiant perdu"; seed 003 "Ça ne marche
-pas!"): same answer whether or not an account matches, mail on commit with a single-use link built from
-the portal's own address."""
+"""Recovery by mail (docs/journeys.md#reset, #lostid, #activate, #register-email): same answer whether or not
+an account matches, mail on commit with a single-use link built from the portal's own address."""
 
 import re
 from datetime import timedelta
@@ -9,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import EmailRegistration
+from accounts.models import EmailRegistration, Membership
 from tests.factories import PASSWORD, TenantFactory, UserFactory
 
 from .conftest import link_path
@@ -32,9 +31,8 @@ def employee(coffre):
         birth_town="Trois-Rivières",
         birth_month=6,
         mobile_phone="514 555 0142",
+        private_number="588157",
     )
-    user.set_private_number("588157")
-    user.save()
     return user
 
 
@@ -256,9 +254,9 @@ class TestMemberActivation:
             tenant=syndicat,
             identifier="nouveau@syndicat.test",
             email="nouveau@syndicat.test",
-            member_number="912345",
             last_name="Nouveau",
         )
+        Membership.objects.create(tenant=syndicat, user=member, member_number="912345")
         assert not member.has_usable_password()
         # The member number is never a password.
         refused = client.post(
@@ -284,9 +282,10 @@ class TestMemberActivation:
     def test_same_answer_and_no_mail_for_a_wrong_pair(self, submit, syndicat, mailoutbox):
         from accounts.models import User
 
-        User.objects.create_user(
-            tenant=syndicat, identifier="a@syndicat.test", email="a@syndicat.test", member_number="911111"
+        member = User.objects.create_user(
+            tenant=syndicat, identifier="a@syndicat.test", email="a@syndicat.test"
         )
+        Membership.objects.create(tenant=syndicat, user=member, member_number="911111")
         good = submit(f"/{syndicat.slug}/activate/", {"member_number": "911111", "email": "a@syndicat.test"})
         bad = submit(f"/{syndicat.slug}/activate/", {"member_number": "911112", "email": "a@syndicat.test"})
         assert visible(good) == visible(bad) and len(mailoutbox) == 1
@@ -299,10 +298,10 @@ class TestEmailRegistration:
         member = User.objects.create_user(
             tenant=syndicat,
             identifier="M-913000",
-            member_number="913000",
             first_name="Rémi",
             last_name="Sansmail",
         )
+        Membership.objects.create(tenant=syndicat, user=member, member_number="913000")
         page = submit(
             f"/{syndicat.slug}/register-email/",
             {

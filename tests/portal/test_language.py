@@ -33,6 +33,16 @@ class TestLanguage:
         user_a.refresh_from_db()
         assert user_a.preferred_language == "en"
 
+    def test_a_signed_in_choice_is_one_entry_in_the_account_history(self, client, sign_in, user_a):
+        from portal.models import AuditEntry
+
+        sign_in(user_a)
+        client.post("/alpha/i18n/setlang/", {"language": "en", "next": "/alpha/"})
+        client.post("/alpha/i18n/setlang/", {"language": "en", "next": "/alpha/"})  # no change: no entry
+        entries = AuditEntry.objects.filter(action="account.language_changed", target_id=str(user_a.pk))
+        assert [(e.actor_id, e.details) for e in entries] == [(user_a.pk, {"language": "en"})]
+        assert "Language changed" in client.get("/alpha/profile/").content.decode()
+
     def test_platform_pages_switch_too(self, client, tenant_a):
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
         assert '<html lang="en">' in client.get("/").content.decode()
