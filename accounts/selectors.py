@@ -1,3 +1,5 @@
+from portal.models import AuditEntry
+
 from .identifiers import normalise_identifier
 from .models import AccountSettings, User
 
@@ -15,3 +17,13 @@ def user_for_sign_in(*, tenant, identifier: str):
         matches = list(users.filter(email=value)[:2])
         return matches[0] if len(matches) == 1 else None
     return users.filter(identifier=value).first()
+
+
+def audit_entries_about(*, tenant, target, actions=None):
+    """The audit entries of one tenant about one object, newest first; only `actions` if given."""
+    entries = AuditEntry.objects.for_tenant(tenant).filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    )
+    if actions is not None:
+        entries = entries.filter(action__in=list(actions))
+    return entries.order_by("-created_at", "-id")

@@ -5,7 +5,7 @@ from django.core import mail
 
 from accounts import lockout
 from accounts.models import User
-from accounts.selfservice import proofs
+from accounts.selfservice import flow
 from accounts.selfservice.models import RecoveryIdentity, SecurityAnswer
 
 from .conftest import IDENTITY, RIGHT, errors
@@ -200,7 +200,7 @@ def test_answers_are_hashed_with_argon2id_in_production_settings(camille, settin
 
 def test_flow_expires(client, camille, monkeypatch):
     forgot(client, camille.tenant, "E100001")
-    monkeypatch.setattr(proofs, "FLOW_SECONDS", -1)
+    monkeypatch.setattr(flow, "FLOW_SECONDS", -1)
     response = client.get(f"/{camille.tenant.slug}/self-service/password/forgot/questions/")
     assert response.status_code == 302
 
