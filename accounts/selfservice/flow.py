@@ -32,10 +32,6 @@ class Purpose(StrEnum):
         from the proof itself."""
         return self is not Purpose.RECOVER_IDENTIFIER
 
-    @property
-    def recovers(self) -> bool:
-        return self in (Purpose.RECOVER_PASSWORD, Purpose.RECOVER_IDENTIFIER)
-
 
 @dataclass
 class Flow:

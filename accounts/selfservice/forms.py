@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.device_forms import WRONG_CODE, DeviceCodeForm, code_widget  # noqa: F401
+from accounts.device_forms import code_widget
 from accounts.forms import ChangePasswordForm, identifier_label, identifier_widget
 
 from .normalise import normalise_answer

@@ -8,13 +8,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts import stages
+from accounts.device_forms import WRONG_CODE, DeviceCodeForm
 from accounts.devices import device_code_work, verify_device_code
 from accounts.forms import WRONG_CREDENTIALS
 
 from .. import flow as flows
 from .. import proofs, selectors
 from ..flow import Purpose
-from ..forms import INCORRECT_ANSWERS, WRONG_CODE, AnswersForm, DeviceCodeForm, PasswordStepForm
+from ..forms import INCORRECT_ANSWERS, AnswersForm, PasswordStepForm
 from .base import FlowStepView, IdentifierView, signed_out
 
 
