@@ -38,7 +38,9 @@ def _notice(user, change, **params):
 
 
 @transaction.atomic(savepoint=False)
-def record_sign_in_method(*, user, method: str, request=None) -> None:
+def do_record_sign_in(*, user, method: str, request=None) -> None:
+    """Which proof let the person in, for the help desk's audit log (the person's own history of
+    changes leaves sign-ins out)."""
     _audit(user, "selfservice.signed_in", actor=user, request=request, details={"method": method})
 
 

@@ -86,9 +86,16 @@ def _parse(data) -> Flow | None:
         flow.purpose = Purpose(flow.purpose)
     except (TypeError, ValueError):
         return None  # written by another version of this code: start again
-    if not isinstance(flow.tenant_id, int) or not isinstance(flow.started_at, int | float):
-        return None
-    return flow
+    typed = (
+        isinstance(flow.tenant_id, int)
+        and isinstance(flow.started_at, int | float)
+        and isinstance(flow.identifier, str)
+        and (flow.account_id is None or isinstance(flow.account_id, int))
+        and isinstance(flow.method, str)
+        and isinstance(flow.code_digest, str)
+        and isinstance(flow.proved, bool)
+    )
+    return flow if typed else None
 
 
 # Signed in by a proof ------------------------------------------------------------------------------------

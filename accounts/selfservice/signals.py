@@ -15,4 +15,4 @@ def after_sign_in(sender, request, user, method, **kwargs):
         # few minutes (docs/journeys.md#selfservice-signed-in).
         flows.note_signed_in_by_proof(request)
     if sender == "selfservice" or method.endswith("+device"):
-        actions.record_sign_in_method(user=user, method=method, request=request)
+        actions.do_record_sign_in(user=user, method=method, request=request)
