@@ -225,7 +225,7 @@ class LinkAccountForm(forms.Form):
 
 
 class ChangePasswordsForm(ChangePasswordForm):
-    """ "Modifier les mots de passe": the new password, also applied to the linked accounts ticked."""
+    """The new password, also applied to the linked accounts ticked (docs/journeys.md#links-passwords)."""
 
     also = forms.MultipleChoiceField(
         label=_("Apply it to my linked accounts too"), required=False, widget=forms.CheckboxSelectMultiple

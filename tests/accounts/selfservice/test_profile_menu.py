@@ -287,3 +287,19 @@ def test_a_crafted_form_cannot_post_more_than_nine_rows(client, signed_in, camil
     response = client.post(f"/{camille.tenant.slug}/self-service/questions/", data)
     assert response.status_code == 200
     assert SecurityAnswer.objects.filter(user=camille, purpose="self").count() == 3
+
+
+def test_history_shows_the_self_service_changes_of_this_account_only(client, signed_in, camille, poste):
+    from portal.audit import record_audit
+    from tests.factories import UserFactory
+
+    other = UserFactory(tenant=poste, identifier="E200")
+    for action in ("selfservice.device_added", "selfservice.proof_failed", "selfservice.signed_in"):
+        record_audit(tenant=poste, actor=camille, action=action, target=camille)
+    record_audit(tenant=poste, actor=camille, action="account.language_changed", target=camille)
+    record_audit(tenant=poste, actor=other, action="selfservice.account_linked", target=other)
+    history = errors(client.get(f"/{poste.slug}/self-service/history/"))
+    assert "Mobile device added" in history and "Identity proof refused" in history
+    assert "Signed in to the self-service" not in history, "sign-ins are not changes"
+    assert "Language changed" not in history, "the profile's own history shows it"
+    assert "Account linked" not in history, "another person's entry"
