@@ -303,3 +303,26 @@ def test_history_shows_the_self_service_changes_of_this_account_only(client, sig
     assert "Signed in to the self-service" not in history, "sign-ins are not changes"
     assert "Language changed" not in history, "the profile's own history shows it"
     assert "Account linked" not in history, "another person's entry"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_password_for_linked_accounts_changes_all_of_them_or_none(monkeypatch):
+    from accounts import actions as account_actions
+    from accounts.selfservice.actions import do_change_passwords
+    from tests.factories import UserFactory
+
+    person = UserFactory(tenant=make_tenant("tx-a"), identifier="T1")
+    twin = UserFactory(tenant=make_tenant("tx-b"), identifier="T2")
+    real = account_actions.do_set_password
+
+    def fails_for_the_twin(*, user, **kwargs):
+        if user == twin:
+            raise RuntimeError("the second account could not be saved")
+        return real(user=user, **kwargs)
+
+    monkeypatch.setattr(account_actions, "do_set_password", fails_for_the_twin)
+    new = "un tout nouveau mot de passe bien long"
+    with pytest.raises(RuntimeError):
+        do_change_passwords(user=person, raw_password=new, linked=[twin])
+    person.refresh_from_db()
+    assert not person.check_password(new), "the first account kept its password"
