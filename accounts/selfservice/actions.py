@@ -1,7 +1,9 @@
 """Writes of the self-service module; the mobile device's are the core's (accounts.actions). Each
-records an audit entry on the account; each change to a way of proving who one is also mails a notice
-to the address on file, with the help desk's contact."""
+opens its own transaction and records an audit entry on the account; each change to a way of proving
+who one is also mails a notice to the address on file (sent once the transaction commits), with the
+help desk's contact."""
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions as account_actions
@@ -35,11 +37,15 @@ def _notice(user, change, **params):
     account_actions.mail_security_notice(user, CHANGES[change], **params)
 
 
-def record_sign_in_method(*, user, method, request=None):
+@transaction.atomic(savepoint=False)
+def do_record_sign_in(*, user, method: str, request=None) -> None:
+    """Which proof let the person in, for the help desk's audit log (the person's own history of
+    changes leaves sign-ins out)."""
     _audit(user, "selfservice.signed_in", actor=user, request=request, details={"method": method})
 
 
-def do_save_answers(*, user, purpose, rows, existing, request=None):
+@transaction.atomic(savepoint=False)
+def do_save_answers(*, user, purpose: str, rows: list[dict], existing, request=None) -> None:
     """Replace the person's answers of one set with the rows of the form (an empty answer on a kept
     question keeps the old hash)."""
     old = {a.question_id: a for a in existing}
@@ -70,39 +76,49 @@ def do_save_answers(*, user, purpose, rows, existing, request=None):
     _notice(user, "helpdesk_questions" if helpdesk else "questions")
 
 
-def do_disable_questions(*, user, actor, request=None):
-    """Seed 002: "I don't remember my answers": the help desk disables them; the person recovers by
-    another proof and chooses new ones."""
-    deleted = SecurityAnswer.objects.for_tenant(user.tenant).filter(user=user, purpose="self").delete()[0]
+@transaction.atomic(savepoint=False)
+def do_disable_questions(*, user, actor, request=None) -> int:
+    """The person forgot the answers: the help desk disables them, the person recovers by another proof
+    and chooses new ones (docs/journeys.md#helpdesk-disable-questions)."""
+    deleted = (
+        SecurityAnswer.objects.for_tenant(user.tenant)
+        .filter(user=user, purpose=SecurityAnswer.Purpose.SELF)
+        .delete()[0]
+    )
     _audit(user, "selfservice.questions_disabled", actor=actor, request=request)
     _notice(user, "questions_disabled")
     return deleted
 
 
-def do_mail_recovery_code(*, user, code, request=None):
+@transaction.atomic(savepoint=False)
+def do_mail_recovery_code(*, user, code: str, request=None) -> None:
     mail_user(user, "recovery_code", code=code)
     _audit(user, "selfservice.recovery_code_sent", actor=None, request=request)
 
 
-def do_recover_password(*, user, raw_password, method, request=None):
+@transaction.atomic(savepoint=False)
+def do_recover_password(*, user, raw_password: str, method: str, request=None) -> None:
     """A new password after an identity check: lock lifted, other sessions ended, notice mailed
     (accounts.actions.do_set_password does all three)."""
     account_actions.do_set_password(user=user, raw_password=raw_password, request=request)
     _audit(user, "selfservice.password_recovered", actor=user, request=request, details={"method": method})
 
 
-def do_send_identifier(*, user, method, request=None):
+@transaction.atomic(savepoint=False)
+def do_send_identifier(*, user, method: str, request=None) -> None:
     mail_user(user, "identifier_reminder")
     _audit(user, "selfservice.identifier_recovered", actor=None, request=request, details={"method": method})
 
 
-def do_self_unlock(*, user, method, request=None, actor=None):
+@transaction.atomic(savepoint=False)
+def do_self_unlock(*, user, method: str, request=None, actor=None) -> None:
     lockout.unlock_account(user)
     _audit(user, "selfservice.unlocked", actor=actor or user, request=request, details={"method": method})
     _notice(user, "unlocked")
 
 
-def do_link_accounts(*, user, other, request=None):
+@transaction.atomic(savepoint=False)
+def do_link_accounts(*, user, other, request=None) -> None:
     AccountLink.objects.get_or_create(tenant=user.tenant, user=user, other=other)
     AccountLink.objects.get_or_create(tenant=other.tenant, user=other, other=user)
     for account, partner in ((user, other), (other, user)):
@@ -111,7 +127,8 @@ def do_link_accounts(*, user, other, request=None):
         _notice(account, "linked", other=partner.tenant.name)
 
 
-def do_unlink_accounts(*, link, request=None):
+@transaction.atomic(savepoint=False)
+def do_unlink_accounts(*, link, request=None) -> None:
     user, other = link.user, link.other
     AccountLink.objects.filter(user=other, other=user).delete()  # tenant-guard: both rows of one pair
     link.delete()
@@ -119,13 +136,10 @@ def do_unlink_accounts(*, link, request=None):
         _audit(account, "selfservice.account_unlinked", actor=account, request=request)
 
 
-def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict:
-    """The agent types what the caller says; the result is right or wrong per question, nothing more."""
-    answers = list(
-        SecurityAnswer.objects.for_tenant(user.tenant)
-        .filter(user=user, purpose="helpdesk")
-        .select_related("question")
-    )
+@transaction.atomic(savepoint=False)
+def do_check_helpdesk_answers(*, user, actor, answers, given: dict, request=None) -> dict:
+    """The agent types what the caller says about `answers` (the person's help-desk answers); the result
+    is right or wrong per question, nothing more."""
     results = {a.question_id: a.check_answer(given.get(a.question_id, "")) for a in answers}
     _audit(
         user,
@@ -135,3 +149,12 @@ def do_check_helpdesk_answers(*, user, actor, given: dict, request=None) -> dict
         details={"right": sum(results.values()), "asked": len(results)},
     )
     return results
+
+
+@transaction.atomic(savepoint=False)
+def do_change_passwords(*, user, raw_password: str, linked=(), request=None) -> None:
+    """The person's new password, and the same for the linked accounts chosen (each its own owner's
+    change, audited and noticed on its own tenant)."""
+    account_actions.do_set_password(user=user, raw_password=raw_password, request=request)
+    for other in linked:
+        account_actions.do_set_password(user=other, raw_password=raw_password, request=request, actor=other)

@@ -16,8 +16,8 @@ from .models import SecurityQuestion
 
 @admin.register(SecurityQuestion, site=helpdesk_site)
 class SecurityQuestionAdmin(HelpDeskModelAdmin):
-    """The tenant's catalogue (seed 000 step 10). A question that people answered cannot be deleted,
-    only withdrawn ("offered" off), so nobody loses a way to recover."""
+    """The tenant's catalogue (docs/journeys.md#helpdesk-catalogue). A question that people answered
+    cannot be deleted, only withdrawn ("offered" off), so nobody loses a way to recover."""
 
     helpdesk_can_add = True
     list_display = ["text_fr", "text_en", "min_length", "max_length", "is_active", "position"]

@@ -1,4 +1,4 @@
-"""The self-service part of `seed_demo`: seed 000's nine questions, E100001's answers and device,
+"""The self-service part of `seed_demo`: a catalogue of nine questions, E100001's answers and device,
 DEMO12345's employee number, PIN and identity data. Every value is fictional."""
 
 import datetime
@@ -11,7 +11,7 @@ from portal.modules import switch_on_for_demo
 
 from .models import RecoveryIdentity, SecurityAnswer, SecurityQuestion, SelfServiceSettings
 
-# Seed 000 step 10, with the length rule of step 7 ("4 à 20 caractères").
+# The catalogue, each question with its length rule (docs/journeys.md#questions-set).
 QUESTIONS = [
     (
         "Quel était le nom de votre premier animal de compagnie?",
@@ -37,7 +37,8 @@ QUESTIONS = [
 ANSWERS = {0: "Pixel", 1: "Gaspé", 2: "Rouge"}
 HELPDESK_ANSWERS = {7: "Pâté chinois"}
 DEVICE_NAME = "Téléphone démo"
-# DEMO12345 (universite): no questions; seed 002's employee number + PIN and identity data.
+# DEMO12345 (universite): no questions; employee number + PIN (docs/journeys.md#recover-pin) and
+# identity data (docs/journeys.md#recover-identity).
 IDENTITY = {
     "employee_number": "100200",
     "pin": "4321",
@@ -94,7 +95,8 @@ def summary(result) -> str:
     )
 
 
-# Seeds 000 and 002: the proof alone lets a person choose a new password on these two tenants.
+# The proof alone lets a person choose a new password on these two tenants, as on the older portals
+# (docs/journeys.md#recover-mail-code).
 PROOF_ALONE = ("poste", "universite")
 
 

@@ -3,10 +3,9 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.device_forms import WRONG_CODE, DeviceCodeForm, code_widget  # noqa: F401
+from accounts.device_forms import code_widget
 from accounts.forms import ChangePasswordForm, identifier_label, identifier_widget
 
-from .models import SecurityAnswer
 from .normalise import normalise_answer
 
 INCORRECT_ANSWERS = _("One or more answers are incorrect.")
@@ -71,7 +70,7 @@ class PinForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
-    """Seed 002, "identify yourself otherwise"."""
+    """ "Identify yourself otherwise" (docs/journeys.md#recover-identity)."""
 
     first_name = forms.CharField(
         label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -146,8 +145,9 @@ class QuestionRowForm(forms.Form):
 
 
 class QuestionsFormSet(forms.BaseFormSet):
-    """The rows of seed 000 step 7, checked together: each question once, each answer once, no answer
-    that repeats its question or the identifier, and the tenant's count reached."""
+    """The question rows (docs/journeys.md#questions-set), checked together: each question once, each
+    answer once, no answer that repeats its question or the identifier, and the tenant's count
+    reached."""
 
     def __init__(self, *args, user, purpose, required, catalogue, existing, **kwargs):
         self.user, self.purpose, self.required = user, purpose, required
@@ -199,7 +199,7 @@ class QuestionsFormSet(forms.BaseFormSet):
                         form.add_error(None, _("Each question needs its own answer; this one is used above."))
 
 
-# At most nine rows (the catalogue of seed 000), whatever a crafted form says.
+# At most nine rows (the size of a catalogue), whatever a crafted form says.
 QuestionsFormSetFactory = forms.formset_factory(
     QuestionRowForm, formset=QuestionsFormSet, extra=0, max_num=9, absolute_max=9, validate_max=True
 )
@@ -225,7 +225,7 @@ class LinkAccountForm(forms.Form):
 
 
 class ChangePasswordsForm(ChangePasswordForm):
-    """ "Modifier les mots de passe": the new password, also applied to the linked accounts ticked."""
+    """The new password, also applied to the linked accounts ticked (docs/journeys.md#links-passwords)."""
 
     also = forms.MultipleChoiceField(
         label=_("Apply it to my linked accounts too"), required=False, widget=forms.CheckboxSelectMultiple
@@ -234,7 +234,7 @@ class ChangePasswordsForm(ChangePasswordForm):
     def __init__(self, user, *args, linked=(), ask_current=True, **kwargs):
         super().__init__(user, *args, **kwargs)
         if not ask_current:
-            del self.fields["old_password"]  # just signed in by questions or device: see views.PROVED_AT
+            del self.fields["old_password"]  # just signed in by questions or device: see flow.PROVED_AT
         self.linked = {str(u.pk): u for u in linked}
         self.fields["also"].choices = [(str(u.pk), f"{u.tenant.name} · {u.identifier}") for u in linked]
         if not linked:
@@ -260,6 +260,3 @@ class ChangePasswordsForm(ChangePasswordForm):
 
     def chosen(self):
         return [self.linked[pk] for pk in self.cleaned_data.get("also", [])]
-
-
-PURPOSES = SecurityAnswer.Purpose

@@ -3,7 +3,6 @@ that disables forgotten security questions, the summary on the person's page, an
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,19 +11,17 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import guard
-from accounts.devices import AuthenticatorDevice
 
-from . import actions
+from . import actions, selectors
 from .models import SecurityAnswer
 
 
 @admin.action(description=_("Disable the security questions (the person forgot the answers)"))
 def disable_questions(modeladmin, request, queryset):
     count = 0
-    with transaction.atomic():
-        for user in queryset:
-            if actions.do_disable_questions(user=user, actor=request.user, request=request):
-                count += 1
+    for user in queryset:
+        if actions.do_disable_questions(user=user, actor=request.user, request=request):
+            count += 1
     modeladmin.message_user(
         request,
         ngettext(
@@ -56,11 +53,7 @@ def verify_caller(modeladmin, request, object_id):
     if not request.tenant.has_module("selfservice"):
         raise Http404  # the help-desk questions are the self-service module's
     user = modeladmin.get_object(request, object_id)
-    answers = list(
-        SecurityAnswer.objects.for_tenant(request.tenant)
-        .filter(user=user, purpose="helpdesk")
-        .select_related("question")
-    )
+    answers = selectors.answers_of(user=user, purpose=SecurityAnswer.Purpose.HELPDESK)
     results = None
     form = CallerAnswersForm(request.POST or None, answers=answers)
     if request.method == "POST" and form.is_valid():
@@ -68,12 +61,11 @@ def verify_caller(modeladmin, request, object_id):
         checked = {}
 
         def check():
-            with transaction.atomic():
-                checked.update(
-                    actions.do_check_helpdesk_answers(
-                        user=user, actor=request.user, given=given, request=request
-                    )
+            checked.update(
+                actions.do_check_helpdesk_answers(
+                    user=user, actor=request.user, answers=answers, given=given, request=request
                 )
+            )
             return all(checked.values()) if answers else None
 
         # A caller who guesses is stopped like anyone else, on a count of its own: the owner's sign-in
@@ -108,12 +100,8 @@ def verify_caller(modeladmin, request, object_id):
 def self_service_summary(obj):
     if obj.pk is None:
         return "—"
-    # tenant-guard: obj came through the tenant-scoped admin
-    answers = SecurityAnswer.objects.filter(user=obj)
-    own = sum(1 for a in answers if a.purpose == "self")
-    helpdesk = len(answers) - own
-    # tenant-guard: obj as above
-    devices = AuthenticatorDevice.objects.filter(user=obj, confirmed=True).count()
+    counts = selectors.proof_counts(user=obj)
+    own, helpdesk, devices = counts.questions, counts.helpdesk_questions, counts.devices
     url = reverse("helpdesk:accounts_user_verify_caller", args=[obj.pk])
     return format_html(
         '{} · {} · {}<br><a href="{}">{}</a>',

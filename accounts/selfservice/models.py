@@ -1,6 +1,6 @@
-"""Self-service proofs of identity (seeds 000 and 002): security questions, employee number + PIN,
-identity data, and links between one person's accounts. The mobile device is the core's
-(accounts.devices): self-service offers it as one more proof.
+"""Self-service proofs of identity (docs/journeys.md#selfservice, #recover): security questions,
+employee number + PIN, identity data, and links between one person's accounts. The mobile device is
+the core's (accounts.devices): self-service offers it as one more proof.
 
 Nothing a person could use to prove who they are is stored in clear: answers and PINs are Argon2id
 hashes, the SIN digits a keyed hash (accounts.crypto)."""
@@ -100,7 +100,7 @@ class SecurityQuestion(models.Model):
 
     @property
     def label(self):
-        """The question with its length rule, as in seed 000 step 7."""
+        """The question with its length rule (docs/journeys.md#questions-set)."""
         return _("%(question)s (%(min)d to %(max)d characters)") % {
             "question": self.text,
             "min": self.min_length,
@@ -143,7 +143,8 @@ class SecurityAnswer(models.Model):
 
 
 class RecoveryIdentity(models.Model):
-    """Seed 002: the employee number and PIN, and the identity data of "identify yourself otherwise"."""
+    """The employee number and PIN (docs/journeys.md#recover-pin), and the identity data of "identify
+    yourself otherwise" (docs/journeys.md#recover-identity)."""
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     user = models.OneToOneField(
@@ -187,9 +188,6 @@ class RecoveryIdentity(models.Model):
     def set_sin_digits(self, raw: str) -> None:
         self.sin_digest = sin_digest(self.tenant_id, raw)
 
-    def sin_matches(self, raw: str) -> bool:
-        return bool(self.sin_digest) and self.sin_digest in sin_digests(self.tenant_id, raw)
-
 
 def _digits(raw: str) -> str:
     return "".join(c for c in (raw or "") if c.isdigit())
@@ -204,7 +202,7 @@ def sin_digests(tenant_id, raw: str) -> list[str]:
 
 
 class AccountLink(models.Model):
-    """Seed 000, "Joindre d'autres comptes": the same person's accounts on two tenants. Stored once per
+    """Linked accounts (docs/journeys.md#links): the same person's accounts on two tenants. Stored once per
     direction, so each account reads its own links; the person proved both by signing in to each.
     No help desk sees these rows: a link never opens one tenant's data to another's staff."""
 

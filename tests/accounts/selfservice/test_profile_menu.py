@@ -1,4 +1,5 @@
-"""Seed 000 steps 6 to 12, signed in: security questions, the trial, devices, links, unlock."""
+"""Signed in (docs/journeys.md#menu, #questions, #device, #links): security questions, the trial,
+devices, links, unlock."""
 
 import datetime
 import re
@@ -286,3 +287,42 @@ def test_a_crafted_form_cannot_post_more_than_nine_rows(client, signed_in, camil
     response = client.post(f"/{camille.tenant.slug}/self-service/questions/", data)
     assert response.status_code == 200
     assert SecurityAnswer.objects.filter(user=camille, purpose="self").count() == 3
+
+
+def test_history_shows_the_self_service_changes_of_this_account_only(client, signed_in, camille, poste):
+    from portal.audit import record_audit
+    from tests.factories import UserFactory
+
+    other = UserFactory(tenant=poste, identifier="E200")
+    for action in ("selfservice.device_added", "selfservice.proof_failed", "selfservice.signed_in"):
+        record_audit(tenant=poste, actor=camille, action=action, target=camille)
+    record_audit(tenant=poste, actor=camille, action="account.language_changed", target=camille)
+    record_audit(tenant=poste, actor=other, action="selfservice.account_linked", target=other)
+    history = errors(client.get(f"/{poste.slug}/self-service/history/"))
+    assert "Mobile device added" in history and "Identity proof refused" in history
+    assert "Signed in to the self-service" not in history, "sign-ins are not changes"
+    assert "Language changed" not in history, "the profile's own history shows it"
+    assert "Account linked" not in history, "another person's entry"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_password_for_linked_accounts_changes_all_of_them_or_none(monkeypatch):
+    from accounts import actions as account_actions
+    from accounts.selfservice.actions import do_change_passwords
+    from tests.factories import UserFactory
+
+    person = UserFactory(tenant=make_tenant("tx-a"), identifier="T1")
+    twin = UserFactory(tenant=make_tenant("tx-b"), identifier="T2")
+    real = account_actions.do_set_password
+
+    def fails_for_the_twin(*, user, **kwargs):
+        if user == twin:
+            raise RuntimeError("the second account could not be saved")
+        return real(user=user, **kwargs)
+
+    monkeypatch.setattr(account_actions, "do_set_password", fails_for_the_twin)
+    new = "un tout nouveau mot de passe bien long"
+    with pytest.raises(RuntimeError):
+        do_change_passwords(user=person, raw_password=new, linked=[twin])
+    person.refresh_from_db()
+    assert not person.check_password(new), "the first account kept its password"

@@ -1,11 +1,12 @@
-"""Seed 002: every path of the decision tree, for the password (section 1) and the identifier (section 2)."""
+"""Every path of recovery by proof, for the password (docs/journeys.md#recover) and the identifier
+(docs/journeys.md#identifier)."""
 
 import pytest
 from django.core import mail
 
 from accounts import lockout
 from accounts.models import User
-from accounts.selfservice import proofs
+from accounts.selfservice import flow
 from accounts.selfservice.models import RecoveryIdentity, SecurityAnswer
 
 from .conftest import IDENTITY, RIGHT, errors
@@ -23,7 +24,7 @@ def forgot(client, tenant, identifier):
 def choose_password(client, submit, tenant):
     page = client.get(f"/{tenant.slug}/self-service/password/forgot/new/")
     assert page.status_code == 200
-    assert "15 characters" in errors(page), "the password rules are listed on the page (seed 002)"
+    assert "15 characters" in errors(page), "the password rules are listed on the page"
     return submit(
         f"/{tenant.slug}/self-service/password/forgot/new/", {"new_password1": NEW, "new_password2": NEW}
     )
@@ -200,7 +201,7 @@ def test_answers_are_hashed_with_argon2id_in_production_settings(camille, settin
 
 def test_flow_expires(client, camille, monkeypatch):
     forgot(client, camille.tenant, "E100001")
-    monkeypatch.setattr(proofs, "FLOW_SECONDS", -1)
+    monkeypatch.setattr(flow, "FLOW_SECONDS", -1)
     response = client.get(f"/{camille.tenant.slug}/self-service/password/forgot/questions/")
     assert response.status_code == 302
 
