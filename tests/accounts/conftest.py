@@ -41,7 +41,7 @@ def link_path(message) -> str:
 
 @pytest.fixture
 def coffre(db):
-    """A vault tenant with the policy of seed 004: 3 failures lock for 120 minutes."""
+    """A vault tenant: 3 failures lock for 120 minutes (docs/journeys.md#lockout-count)."""
     from tests.factories import TenantFactory
 
     return TenantFactory(

@@ -1,5 +1,5 @@
-"""The help desk's credential actions (issue 3): unlock, send a reset link, require a new password,
-see an account's audit history. Staff never see or set a password."""
+"""The help desk's credential actions (docs/journeys.md#helpdesk): unlock, send a reset link, require a
+new password, see an account's audit history. Staff never see or set a password."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Lockout (seed 004, "Compte bloqué"): counted per identifier whether it exists or not, released by
+"""Lockout (docs/journeys.md#lockout): counted per identifier whether it exists or not, released by
 time, not extended by attempts during the lock, throttled per address, scoped to one tenant."""
 
 import re
@@ -34,7 +34,7 @@ def employee(coffre):
 
 
 class TestLock:
-    def test_third_failure_locks_for_the_tenants_duration_with_the_seeds_advice(
+    def test_third_failure_locks_for_the_tenants_duration_and_says_to_mind_capitals(
         self, client, coffre, employee
     ):
         for _ in range(2):

@@ -1,5 +1,5 @@
-"""Profile (seed 004 questions 2 and 3, seed 003 step 4), first sign-in (seed 004), forced password
-change, and the session limits."""
+"""Profile (docs/journeys.md#profile), first sign-in on the vault (#first), forced password change
+(#forced), and the session limits (#signin-session-limits)."""
 
 from datetime import timedelta
 
@@ -179,7 +179,7 @@ class TestFirstSignIn:
         newcomer.refresh_from_db()
         assert not newcomer.enrolment_pending and newcomer.email == "me@home.test" and newcomer.email_verified
         assert client.get(f"/{coffre.slug}/").status_code == 200
-        # The personal e-mail is now a second identifier (seed 004, question 4).
+        # The personal e-mail is now a second identifier (docs/journeys.md#first-done).
         client.post(f"/{coffre.slug}/sign-out/")
         again = client.post(
             f"/{coffre.slug}/sign-in/", {"username": "me@home.test", "password": NEW_PASSWORD}

@@ -1,6 +1,5 @@
-"""Recovery (seed 004 question 1, "Mot de passe oublié" and "Identifiant perdu"; seed 003 "Ça ne marche
-pas!"): same answer whether or not an account matches, mail on commit with a single-use link built from
-the portal's own address."""
+"""Recovery by mail (docs/journeys.md#reset, #lostid, #activate, #register-email): same answer whether
+or not an account matches, mail on commit with a single-use link built from the portal's own address."""
 
 import re
 from datetime import timedelta

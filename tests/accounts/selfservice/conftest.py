@@ -31,7 +31,7 @@ def make_tenant(slug, **extra):
 
 @pytest.fixture
 def poste(db):
-    """Seed 000's tenant: questions and device are sign-in alternatives; the proof alone suffices."""
+    """Like the demo `poste`: questions and device are sign-in alternatives; the proof alone suffices."""
     return make_tenant("poste-t", recovery_proof_alone=True)
 
 
@@ -82,7 +82,7 @@ def current_code(device, offset=0):
 
 @pytest.fixture
 def alex(poste):
-    """Seed 002: no questions; employee number, PIN and identity data."""
+    """Like the demo `universite`'s employee: no questions; employee number, PIN and identity data."""
     user = UserFactory(tenant=poste, identifier="DEMO12345", first_name="Alex", last_name="Exemple")
     identity = RecoveryIdentity(
         tenant=poste, user=user, employee_number="100200", birth_date=datetime.date(1970, 1, 15)

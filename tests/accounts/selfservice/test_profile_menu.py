@@ -1,4 +1,5 @@
-"""Seed 000 steps 6 to 12, signed in: security questions, the trial, devices, links, unlock."""
+"""Signed in (docs/journeys.md#menu, #questions, #device, #links): security questions, the trial, devices,
+links, unlock."""
 
 import datetime
 import re

@@ -1,4 +1,5 @@
-"""Seed 002: every path of the decision tree, for the password (section 1) and the identifier (section 2)."""
+"""Every path of recovery by proof, for the password (docs/journeys.md#recover) and the identifier
+(#identifier)."""
 
 import pytest
 from django.core import mail
@@ -23,7 +24,7 @@ def forgot(client, tenant, identifier):
 def choose_password(client, submit, tenant):
     page = client.get(f"/{tenant.slug}/self-service/password/forgot/new/")
     assert page.status_code == 200
-    assert "15 characters" in errors(page), "the password rules are listed on the page (seed 002)"
+    assert "15 characters" in errors(page), "the password rules are listed on the page"
     return submit(
         f"/{tenant.slug}/self-service/password/forgot/new/", {"new_password1": NEW, "new_password2": NEW}
     )

@@ -1,4 +1,4 @@
-"""Seed 000 steps 2 to 5: identifier, then one of three methods."""
+"""Self-service sign-in: identifier, then one of three methods (docs/journeys.md#selfservice)."""
 
 import pytest
 
