@@ -5,8 +5,7 @@ in one process, without a database or a server: what a worker spends per attempt
 
 A sign-in by security questions hashes one answer per question (3 by default): about three times a
 password check. A mobile-device code costs no hash; a backup code costs up to one hash per unused
-code (10). Figures go to the note of the issue and benchmarks/README.md; nothing here is a pass/fail
-target.
+code (10). Figures go to benchmarks/README.md; nothing here is a pass/fail target.
 """
 
 import argparse

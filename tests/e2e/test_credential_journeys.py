@@ -1,6 +1,7 @@
-"""Journeys of issue 3 on the demo vault `coffre` (seed 004), in French, as an employee does them:
-a sign-in that ends in the lock message, a forgotten password through the mailbox, a lost identifier,
-and a first sign-in. Mail is read at the development mailbox page, as in `./dev run`."""
+"""Journeys on the demo vault `coffre`, in French, as an employee does them: a sign-in that ends in
+the lock message, a forgotten password through the mailbox, a lost identifier, and a first sign-in
+(docs/journeys.md#lockout, #reset, #lostid, #first). Mail is read at the development mailbox page, as
+in `./dev run`."""
 
 import re
 
@@ -50,7 +51,7 @@ def sign_in(page, identifier, password):
 
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
-def test_three_wrong_passwords_lock_the_account_with_the_seeds_message(
+def test_three_wrong_passwords_lock_the_account_and_say_for_how_long(
     demo, page, screen, screenshot, browser_errors
 ):
     page.goto("/coffre/sign-in/")

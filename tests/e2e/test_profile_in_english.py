@@ -1,4 +1,4 @@
-"""Journey (seed 004 questions 2 and 3, seed 003 step 4): a union member who reads English opens
+"""Journey (docs/journeys.md#profile): a union member who reads English opens
 "My profile" from the name menu by keyboard, sees the unverified e-mail, asks for the verification
 mail, and changes the password, at phone width and on a desktop."""
 

@@ -1,6 +1,7 @@
-"""Issue 4 in the browser, in French: seed 000 steps 2 to 12 on the demo `poste` (sign in to the
-self-service, the profile menu, the security questions, the trial of step 11, sign-out), the mobile
-device as a sign-in method, and seed 002 sections 1 and 2 on the demo `universite`."""
+"""Password self-service in the browser, in French: on the demo `poste`, sign in by identifier then
+method, the menu, the security questions and their trial, sign-out (docs/journeys.md#selfservice,
+#menu, #questions), and the mobile device as a method; on the demo `universite`, password and
+identifier recovery (#recover, #identifier)."""
 
 import re
 
@@ -37,23 +38,25 @@ def start(page, tenant, identifier):
 
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
-def test_seed_000_steps_2_to_12(demo, page, screen, screenshot, browser_errors):
-    # Steps 2-3: the identifier, with the starred note about the help desk.
+def test_employee_signs_in_by_identifier_then_password_sets_questions_and_tries_them(
+    demo, page, screen, screenshot, browser_errors
+):
+    # docs/journeys.md#selfservice-sign-in: the identifier, with the note about the help desk.
     page.goto("/poste/self-service/sign-in/")
     expect(page.locator("aside.notice")).to_contain_text("communiquez avec le service d’assistance")
     expect(page.locator("aside.notice")).to_contain_text("1-800-555-0100")
     no_sideways_scroll(page)
     screenshot(page, "02-identifier")
     start(page, "poste", "E100001")
-    # Step 4: three options.
+    # #selfservice-methods: three options.
     for option in ("Utiliser le mot de passe", "Répondre aux questions de sécurité", "Appareil mobile"):
         expect(page.get_by_role("link", name=option)).to_be_visible()
     screenshot(page, "04-methods")
     page.get_by_role("link", name="Utiliser le mot de passe").click()
-    # Step 5: the password.
+    # #selfservice-password: the password.
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Ouvrir une session").click()
-    # Step 6: "Mon profil" and its six entries.
+    # #menu-entries: "Mon profil" and its six entries.
     for entry in (
         "Modifier les mots de passe",
         "Déverrouiller les comptes",
@@ -66,7 +69,7 @@ def test_seed_000_steps_2_to_12(demo, page, screen, screenshot, browser_errors):
     no_sideways_scroll(page)
     screenshot(page, "06-menu")
     page.get_by_role("link", name="Mettre à jour les questions de sécurité").click()
-    # Step 7: the drop-down, the answer, "Questions encore requises [0]"; the stored answers never shown.
+    # #questions-set: the drop-down, the answer, "Questions encore requises [0]"; stored answers never shown.
     expect(page.get_by_text("Questions encore requises [0]")).to_be_visible()
     assert "Pixel" not in page.content()
     page.get_by_role("button", name="Ajouter une question").click()
@@ -75,10 +78,10 @@ def test_seed_000_steps_2_to_12(demo, page, screen, screenshot, browser_errors):
     page.locator("input[name='form-3-answer']").fill("Tourtière")
     no_sideways_scroll(page)
     screenshot(page, "07-questions")
-    # Step 8: "Mettre à jour".
+    # #questions-set: "Mettre à jour".
     page.get_by_role("button", name="Mettre à jour").click()
     expect(page.locator(".messages")).to_contain_text("Vos questions de sécurité sont mises à jour.")
-    # Steps 9-11: try answering; per question, which is wrong; then all correct.
+    # #questions-try: per question, which is wrong; then all correct.
     page.get_by_role("link", name=re.compile("Essayez de répondre aux questions de sécurité")).click()
     page.get_by_label("Quel était le nom de votre premier animal de compagnie?").fill(" pixel ")
     page.get_by_label("Où avez-vous voyagé pour la première fois?").fill("Paris")
@@ -97,7 +100,7 @@ def test_seed_000_steps_2_to_12(demo, page, screen, screenshot, browser_errors):
     page.get_by_role("button", name="Continuer").click()
     expect(page.get_by_text("Toutes les réponses sont bonnes.")).to_be_visible()
     screenshot(page, "11-all-right")
-    # Step 12: the name, top right, then sign out.
+    # #signin-out: the name, top right, then sign out.
     page.locator("details.user-menu summary").click()
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.locator("a.sign-in-link")).to_be_visible()
@@ -131,7 +134,9 @@ def test_mobile_device_signs_in_once_per_code(demo, page, screenshot, browser_er
 
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
-def test_seed_002_section_1_password_by_identity(demo, page, screen, screenshot, browser_errors):
+def test_employee_without_questions_recovers_the_password_by_identity_data(
+    demo, page, screen, screenshot, browser_errors
+):
     page.goto("/universite/sign-in/")
     page.get_by_role("link", name=re.compile("Mot de passe en libre-service")).click()
     page.get_by_role("link", name="Mot de passe oublié?").click()
@@ -162,7 +167,7 @@ def test_seed_002_section_1_password_by_identity(demo, page, screen, screenshot,
     assert browser_errors == []
 
 
-def test_seed_002_section_2_identifier_by_pin(demo, page, screenshot, browser_errors):
+def test_employee_recovers_the_identifier_by_employee_number_and_pin(demo, page, screenshot, browser_errors):
     page.goto("/universite/self-service/sign-in/")
     page.get_by_role("link", name="Je ne connais pas mon identifiant").click()
     page.get_by_role("link", name="Code d’accès d’employé : matricule et NIP").click()

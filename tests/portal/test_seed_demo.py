@@ -55,7 +55,7 @@ class TestSeedDemo:
         client.post("/admin/login/", {"username": "admin", "password": "Demo-Portal-2026"})
         assert client.get("/admin/").status_code == 200
 
-    def test_modules_follow_the_design(self):
+    def test_each_demo_tenant_has_its_modules(self):
         call_command("seed_demo", "--force", verbosity=0)
         modules = {t.slug: t.modules for t in Tenant.objects.all()}
         assert modules == {
@@ -73,7 +73,7 @@ class TestSeedDemo:
 
 @pytest.mark.django_db
 class TestDemoCredentialCases:
-    """Issue 3's demo cases: each one can be tried from the sign-in page."""
+    """The README's demo cases for credentials: each one can be tried from the sign-in page."""
 
     @pytest.fixture(autouse=True)
     def seeded(self, settings, capsys):
