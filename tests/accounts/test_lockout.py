@@ -226,7 +226,7 @@ def test_a_sign_in_costs_a_fixed_number_of_queries(client, coffre, employee, dja
     """The account is looked up once, the attempt is reserved before the password is checked and
     cleared after it (accounts/guard.py), and a new session is written once (accounts/sessions.py)."""
     client.get(f"/{coffre.slug}/sign-in/")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(9):
         response = sign_in_page(client, coffre, employee.identifier, PASSWORD)
     assert response.status_code == 302
     assert client.session.session_key and client.session["_auth_user_id"] == str(employee.pk)
