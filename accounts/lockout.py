@@ -96,16 +96,23 @@ def register_failure(tenant, key: str) -> LockState:
         state = _state_of(row)
         if state.locked:
             return state
-        expired = row.locked_until is not None or (
-            row.first_failure_at is not None and now - row.first_failure_at > window
-        )
-        if expired or row.failures == 0:
-            row.failures, row.first_failure_at, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= threshold:
-            row.locked_until = now + window
-        row.save(update_fields=["failures", "first_failure_at", "locked_until"])
+        _count_one(row, now=now, window=window, threshold=threshold)
     return _state_of(row)
+
+
+def _count_one(row, *, now, window, threshold) -> bool:
+    """Add one failure to a row that is not locked, starting a new count when the last one is over;
+    lock it at the threshold. True when this failure locked it."""
+    expired = row.locked_until is not None or (
+        row.first_failure_at is not None and now - row.first_failure_at > window
+    )
+    if expired or row.failures == 0:
+        row.failures, row.first_failure_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= threshold:
+        row.locked_until = now + window
+    row.save(update_fields=["failures", "first_failure_at", "locked_until"])
+    return row.locked_until is not None
 
 
 @dataclass(frozen=True)
@@ -149,16 +156,7 @@ def reserve(tenant, keys) -> Reservation:
             transaction.set_rollback(True)  # nothing counted: the secret is not checked
             return Reservation(True, max(state.minutes_left for state in locked))
         for row in rows:
-            expired = row.locked_until is not None or (
-                row.first_failure_at is not None and now - row.first_failure_at > window
-            )
-            if expired or row.failures == 0:
-                row.failures, row.first_failure_at, row.locked_until = 0, now, None
-            row.failures += 1
-            if row.failures >= threshold:
-                row.locked_until = now + window
-                last = True
-            row.save(update_fields=["failures", "first_failure_at", "locked_until"])
+            last = _count_one(row, now=now, window=window, threshold=threshold) or last
     return Reservation(False, minutes, last)
 
 
