@@ -2,8 +2,8 @@
 employee number + PIN, identity data, and links between one person's accounts. The mobile device is
 the core's (accounts.devices): self-service offers it as one more proof.
 
-Nothing a person could use to prove who they are is stored in clear: answers and PINs are Argon2id
-hashes, the SIN digits a keyed hash (accounts.crypto)."""
+Nothing a person could use to prove who they are is stored in clear: answers are Argon2id hashes,
+PINs Argon2id hashes of a keyed digest, the SIN digits a keyed hash (accounts.crypto)."""
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -154,7 +154,7 @@ class RecoveryIdentity(models.Model):
         related_name="recovery_identity",
     )
     employee_number = models.CharField(_("employee number"), max_length=20, blank=True, db_index=True)
-    pin = models.CharField(_("PIN (hashed)"), max_length=200, blank=True, editable=False)
+    pin = models.CharField(_("PIN (hashed)"), max_length=300, blank=True, editable=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     sin_digest = models.CharField(
         _("last six SIN digits (keyed hash)"), max_length=64, blank=True, editable=False, db_index=True
@@ -177,13 +177,19 @@ class RecoveryIdentity(models.Model):
         return str(self.user)
 
     def set_pin(self, raw: str) -> None:
-        self.pin = make_password(_digits(raw))
+        self.pin = crypto.hash_proof("pin", _digits(raw))
 
     def check_pin(self, raw: str) -> bool:
+        """Ten thousand PINs are nothing to a copied table: the hash is keyed (accounts.crypto). A row
+        of an older form that matches is rewritten at once, like a password hash at sign-in."""
         if not self.pin:
             make_password(raw)
             return False
-        return check_password(_digits(raw), self.pin)
+        ok, rewritten = crypto.check_proof("pin", _digits(raw), self.pin)
+        if rewritten:
+            self.pin = rewritten
+            RecoveryIdentity.objects.filter(tenant_id=self.tenant_id, pk=self.pk).update(pin=rewritten)
+        return ok
 
     def set_sin_digits(self, raw: str) -> None:
         self.sin_digest = sin_digest(self.tenant_id, raw)
