@@ -42,7 +42,7 @@ from .selectors import (
     member_with_number,
     user_for_sign_in,
 )
-from .tokens import email_tokens, user_from_uid
+from .tokens import LinkTicket, email_tokens, user_from_uid
 
 HISTORY_LENGTH = 30
 # One recovery mail per account per this many seconds, so a form cannot flood someone's mailbox.
@@ -212,10 +212,14 @@ class EmailRegistrationView(RecoveryFormView):
         )
 
 
-@method_decorator(sensitive_post_parameters(), name="dispatch")
+RESET_TICKET = "accounts.reset_link"
+
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
 class ResetPasswordView(auth_views.PasswordResetConfirmView):
-    """The link of a reset, activation or lost-identifier mail. Django's view keeps the token out of
-    the address bar (and of any referrer); the account is looked up on this tenant only."""
+    """The link of a reset, activation or lost-identifier mail. As in Django's view, the token leaves
+    the address bar at once (and sends no referrer), but the session keeps only a ticket of it
+    (accounts.tokens.LinkTicket), never the live token; the account is looked up on this tenant only."""
 
     template_name = "accounts/reset_password.html"
     form_class = NewPasswordForm
@@ -231,12 +235,25 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
 
         return password_tokens
 
-    def dispatch(self, *args, **kwargs):
-        response = super().dispatch(*args, **kwargs)
-        # The address with the token sends no referrer. The form page that follows carries no token
-        # and keeps the same-origin policy: with "no-referrer" browsers post "Origin: null", which
-        # the CSRF check rightly refuses.
-        return _no_referrer(response) if kwargs.get("token") != self.reset_url_token else response
+    def dispatch(self, request, *args, **kwargs):
+        self.validlink = False
+        self.user = self.get_user(kwargs["uidb64"])
+        token = kwargs["token"]
+        session = request.session
+        if token != self.reset_url_token:
+            if self.user is not None and self.token_generator.check_token(self.user, token):
+                session[RESET_TICKET] = LinkTicket.issue(self.user, token)
+                return _no_referrer(redirect(request.path.replace(token, self.reset_url_token)))
+            return _no_referrer(self.get(request, *args, **kwargs))
+        # A session from before tickets may still hold the token itself: it becomes a ticket.
+        legacy = session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        if self.user is not None and legacy and self.token_generator.check_token(self.user, legacy):
+            session[RESET_TICKET] = LinkTicket.issue(self.user, legacy)
+        if LinkTicket.holds(self.token_generator, self.user, session.get(RESET_TICKET)):
+            self.validlink = True
+            # Django's own dispatch would look for the token in the session: go straight to the form.
+            return super(auth_views.PasswordResetConfirmView, self).dispatch(request, *args, **kwargs)
+        return self.get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -252,7 +269,7 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
             request=self.request,
             by_link=True,
         )
-        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        self.request.session.pop(RESET_TICKET, None)
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return redirect(self.success_url)
 
@@ -346,15 +363,18 @@ class EnrolmentCheckMailView(OwnAccountFormView):
         return redirect("accounts:enrol_check_mail")
 
 
-CONFIRM_SESSION_KEY = "_confirm_email_token"
+CONFIRM_SESSION_KEY = "accounts.confirm_link"
+# What older sessions kept: the token itself. Read once, as a ticket, then dropped.
+LEGACY_CONFIRM_SESSION_KEY = "_confirm_email_token"
 CONFIRM_URL_TOKEN = "confirm"  # noqa: S105 - a path segment, not a secret
 
 
 @method_decorator([never_cache, csrf_protect], name="dispatch")
 class ConfirmEmailView(TemplateView):
-    """The link of a confirmation mail. Like Django's reset view, the token moves from the address to
-    the session at once, so the page that follows neither shows nor leaks it. The page asks for a
-    button press: mail scanners that open links confirm nothing, only the person's click does."""
+    """The link of a confirmation mail. Like Django's reset view, the token leaves the address at once,
+    so the page that follows neither shows nor leaks it; the session keeps only a ticket of it
+    (accounts.tokens.LinkTicket), never the live token. The page asks for a button press: mail
+    scanners that open links confirm nothing, only the person's click does."""
 
     template_name = "accounts/confirm_email.html"
 
@@ -363,14 +383,16 @@ class ConfirmEmailView(TemplateView):
         token = kwargs["token"]
         if token != CONFIRM_URL_TOKEN:
             if self.account is not None and email_tokens.check_token(self.account, token):
-                request.session[CONFIRM_SESSION_KEY] = token
+                request.session[CONFIRM_SESSION_KEY] = LinkTicket.issue(self.account, token)
                 response = redirect(request.path.replace(f"/{token}/", f"/{CONFIRM_URL_TOKEN}/"))
             else:
                 self.valid = False
                 response = super().dispatch(request, *args, **kwargs)
             return _no_referrer(response)
-        token = request.session.get(CONFIRM_SESSION_KEY, "")
-        self.valid = self.account is not None and email_tokens.check_token(self.account, token)
+        legacy = request.session.pop(LEGACY_CONFIRM_SESSION_KEY, None)
+        if self.account is not None and legacy and email_tokens.check_token(self.account, legacy):
+            request.session[CONFIRM_SESSION_KEY] = LinkTicket.issue(self.account, legacy)
+        self.valid = LinkTicket.holds(email_tokens, self.account, request.session.get(CONFIRM_SESSION_KEY))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
