@@ -4,6 +4,7 @@ who one is also mails a notice to the address on file (sent once the transaction
 help desk's contact."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import actions as account_actions
@@ -11,7 +12,9 @@ from accounts import lockout
 from accounts.actions import mail_user
 from portal.audit import record_audit
 
-from .models import AccountLink, SecurityAnswer
+from . import vault
+from .models import AccountLink, SecurityAnswer, VaultEntry
+from .vault import VaultContent
 
 # What the notice mail says changed (translated in the mail's language).
 CHANGES = {
@@ -158,3 +161,60 @@ def do_change_passwords(*, user, raw_password: str, linked=(), request=None) -> 
     account_actions.do_set_password(user=user, raw_password=raw_password, request=request)
     for other in linked:
         account_actions.do_set_password(user=other, raw_password=raw_password, request=request, actor=other)
+
+
+# The personal vault --------------------------------------------------------------------------------------
+# Each write is audited on the person, so it shows in their history; no entry's words ever reach the
+# audit log (the help desk reads it), only that an entry was added, changed, removed or opened.
+
+
+@transaction.atomic(savepoint=False)
+def do_add_vault_entry(*, user, label: str, content: VaultContent, request=None) -> VaultEntry:
+    """A new entry in the person's vault, sealed before it is written."""
+    entry = VaultEntry(tenant=user.tenant, user=user)
+    vault.seal_entry(entry, label=label, content=content)
+    entry.save()
+    _audit(user, "selfservice.vault_entry_added", actor=user, request=request, details={"entry": entry.pk})
+    return entry
+
+
+@transaction.atomic(savepoint=False)
+def do_change_vault_entry(*, entry, label: str, content: VaultContent, request=None) -> None:
+    vault.seal_entry(entry, label=label, content=content)
+    entry.changed_at = timezone.now()
+    entry.save(update_fields=["sealed_label", "sealed_content", "changed_at"])
+    _audit(
+        entry.user,
+        "selfservice.vault_entry_changed",
+        actor=entry.user,
+        request=request,
+        details={"entry": entry.pk},
+    )
+
+
+@transaction.atomic(savepoint=False)
+def do_remove_vault_entry(*, entry, request=None) -> None:
+    pk = entry.pk
+    entry.delete()
+    _audit(
+        entry.user,
+        "selfservice.vault_entry_removed",
+        actor=entry.user,
+        request=request,
+        details={"entry": pk},
+    )
+
+
+@transaction.atomic(savepoint=False)
+def do_reveal_vault_entry(*, entry, request=None) -> VaultContent:
+    """The entry opened for its owner, who has just typed the password again; the opening is recorded
+    in their history, never what it showed."""
+    content = vault.content_of(entry)
+    _audit(
+        entry.user,
+        "selfservice.vault_entry_revealed",
+        actor=entry.user,
+        request=request,
+        details={"entry": entry.pk},
+    )
+    return content

@@ -38,6 +38,10 @@ class SelfServiceConfig(AppConfig):
             "selfservice.account_linked": _("Account linked"),
             "selfservice.account_unlinked": _("Account link removed"),
             "selfservice.caller_verified": _("Caller checked with the help-desk questions"),
+            "selfservice.vault_entry_added": _("Entry added to the personal vault"),
+            "selfservice.vault_entry_changed": _("Personal vault entry changed"),
+            "selfservice.vault_entry_removed": _("Personal vault entry removed"),
+            "selfservice.vault_entry_revealed": _("Personal vault entry opened"),
         },
     )
 

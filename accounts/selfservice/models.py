@@ -225,3 +225,29 @@ class AccountLink(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.other_id}"
+
+
+class VaultEntry(models.Model):
+    """One entry of a person's own vault (docs/journeys.md#menu): a label, an identifier, a secret and a
+    note for a system the portal does not manage. Every part is sealed with the portal's data key
+    (accounts.selfservice.vault): the database alone shows how many entries a person keeps, nothing
+    of what they say. No help desk sees these rows."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vault_entries")
+    # The label, sealed on its own so that the list opens labels only, never a secret.
+    sealed_label = models.TextField(editable=False)
+    # The identifier, the secret and the note, sealed together.
+    sealed_content = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        verbose_name = _("personal vault entry")
+        verbose_name_plural = _("personal vault entries")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.pk}"

@@ -11,7 +11,8 @@ from accounts.models import User
 from portal.models import Tenant
 from portal.modules import tenants_with
 
-from .models import AccountLink, RecoveryIdentity, SecurityAnswer, SecurityQuestion, sin_digests
+from . import vault
+from .models import AccountLink, RecoveryIdentity, SecurityAnswer, SecurityQuestion, VaultEntry, sin_digests
 
 # Security questions -------------------------------------------------------------------------------------
 
@@ -131,3 +132,38 @@ def tenants_to_link(*, user):
     """Other organisations whose people can link an account: those with the self-service on."""
     with_selfservice = [t.pk for t in tenants_with("selfservice")]
     return Tenant.objects.filter(pk__in=with_selfservice).exclude(pk=user.tenant_id)
+
+
+# The personal vault --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VaultListItem:
+    pk: int
+    label: str
+    changed_at: object
+
+
+def vault_entries_of(*, user) -> list[VaultListItem]:
+    """The person's entries for the list: each label opened, never a secret, sorted by label."""
+    items = [
+        VaultListItem(pk=entry.pk, label=vault.label_of(entry), changed_at=entry.changed_at)
+        for entry in VaultEntry.objects.for_tenant(user.tenant)
+        .filter(user=user)
+        .only("pk", "tenant_id", "user_id", "sealed_label", "changed_at")
+    ]
+    return sorted(items, key=lambda item: (fold(item.label), item.pk))
+
+
+def access_vault_entry(*, user, entry_id) -> VaultEntry:
+    """One of the person's own entries; the same 404 for one that does not exist, another person's and
+    another tenant's."""
+    entry = (
+        VaultEntry.objects.for_tenant(user.tenant)
+        .filter(user=user, pk=entry_id)
+        .select_related("user")
+        .first()
+    )
+    if entry is None:
+        raise Http404
+    return entry

@@ -4,7 +4,7 @@ portal.tenancy answers 404 when a tenant has not switched it on."""
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import links, profile, recovery, signin, unlock
+from .views import links, profile, recovery, signin, unlock, vault
 
 
 def moved(name):
@@ -51,4 +51,10 @@ urlpatterns = [
     path("devices/backup-codes/", moved("accounts:backup_codes")),
     path("links/", links.LinksView.as_view(), name="links"),
     path("links/<int:pk>/remove/", links.unlink, name="unlink"),
+    # The personal vault (docs/journeys.md#menu)
+    path("vault/", vault.VaultView.as_view(), name="vault"),
+    path("vault/add/", vault.AddVaultEntryView.as_view(), name="vault_add"),
+    path("vault/<int:pk>/", vault.RevealVaultEntryView.as_view(), name="vault_reveal"),
+    path("vault/<int:pk>/change/", vault.ChangeVaultEntryView.as_view(), name="vault_change"),
+    path("vault/<int:pk>/remove/", vault.RemoveVaultEntryView.as_view(), name="vault_remove"),
 ]
