@@ -140,19 +140,19 @@ def tenants_to_link(*, user):
 @dataclass(frozen=True)
 class VaultListItem:
     pk: int
-    label: str
+    label: str | None  # None: the entry no longer opens
     changed_at: object
 
 
 def vault_entries_of(*, user) -> list[VaultListItem]:
     """The person's entries for the list: each label opened, never a secret, sorted by label."""
     items = [
-        VaultListItem(pk=entry.pk, label=vault.label_of(entry), changed_at=entry.changed_at)
+        VaultListItem(pk=entry.pk, label=vault.label_or_none(entry), changed_at=entry.changed_at)
         for entry in VaultEntry.objects.for_tenant(user.tenant)
         .filter(user=user)
         .only("pk", "tenant_id", "user_id", "sealed_label", "changed_at")
     ]
-    return sorted(items, key=lambda item: (fold(item.label), item.pk))
+    return sorted(items, key=lambda item: (item.label is None, fold(item.label or ""), item.pk))
 
 
 def access_vault_entry(*, user, entry_id) -> VaultEntry:

@@ -67,6 +67,15 @@ def label_of(entry) -> str:
     )
 
 
+def label_or_none(entry) -> str | None:
+    """The label, or None for an entry that no longer opens (its key was dropped from the list): the
+    list still shows it, so that its owner can remove it."""
+    try:
+        return label_of(entry)
+    except VaultSealBroken:
+        return None
+
+
 def content_of(entry) -> VaultContent:
     value = unseal(
         tenant_id=entry.tenant_id, user_id=entry.user_id, part=CONTENT, sealed=entry.sealed_content

@@ -67,11 +67,26 @@ class AddVaultEntryView(FormView):
         return redirect("selfservice:vault")
 
 
+def broken(request):
+    messages.error(
+        request,
+        _(
+            "This entry can no longer be opened: the key it was sealed with has been withdrawn. "
+            "You can only remove it."
+        ),
+    )
+    return redirect("selfservice:vault")
+
+
 class EntryMixin:
+    opens_broken = False  # only removing an entry makes sense once it no longer opens
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.entry = selectors.access_vault_entry(user=request.user, entry_id=kwargs["pk"])
-            self.label = vault.label_of(self.entry)
+            self.label = vault.label_or_none(self.entry)
+            if self.label is None and not self.opens_broken:
+                return broken(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -134,6 +149,7 @@ class ChangeVaultEntryView(EntryMixin, FormView):
 class RemoveVaultEntryView(EntryMixin, PasswordAgainMixin, FormView):
     template_name = "selfservice/vault_remove.html"
     form_class = ConfirmPasswordForm
+    opens_broken = True
 
     def form_valid(self, form):
         actions.do_remove_vault_entry(entry=self.entry, request=self.request)

@@ -210,3 +210,30 @@ def test_the_vault_reads_in_french(client, submit, sign_in, camille):
     assert "Voûte personnelle" in menu and f'href="{vault(camille)}"' in menu
     page = errors(client.get(vault(camille)))
     assert "Voûte personnelle" in page and "Ajouter une entrée" in page
+
+
+def test_an_entry_whose_key_was_withdrawn_is_listed_and_can_only_be_removed(
+    camille_in, submit, camille, settings
+):
+    entry = add(camille_in, submit, camille)
+    settings.PORTAIL_DATA_KEYS = ["a new key, the old one withdrawn"]
+    page = errors(camille_in.get(vault(camille)))
+    assert "An entry that can no longer be opened" in page
+    opened = camille_in.get(vault(camille, f"{entry.pk}/"))
+    assert opened.status_code == 302 and opened["Location"] == vault(camille)
+    assert submit(vault(camille, f"{entry.pk}/remove/"), {"password": PASSWORD}).status_code == 302
+    assert not VaultEntry.objects.for_tenant(camille.tenant).filter(pk=entry.pk).exists()
+
+
+def test_the_list_costs_the_same_queries_for_one_entry_or_many(camille_in, submit, camille):
+    from django.test.utils import CaptureQueriesContext
+
+    add(camille_in, submit, camille)
+    with CaptureQueriesContext(connection) as one:
+        camille_in.get(vault(camille))
+    for n in range(5):
+        add(camille_in, submit, camille, label=f"Entry {n}")
+    with CaptureQueriesContext(connection) as six:
+        page = errors(camille_in.get(vault(camille)))
+    assert 0 < len(six.captured_queries) == len(one.captured_queries) <= 12
+    assert page.index("Banque du quartier") < page.index("Entry 0") < page.index("Entry 4"), "sorted by label"
