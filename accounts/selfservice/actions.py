@@ -205,16 +205,17 @@ def do_remove_vault_entry(*, entry, request=None) -> None:
     )
 
 
-@transaction.atomic(savepoint=False)
 def do_reveal_vault_entry(*, entry, request=None) -> VaultContent:
     """The entry opened for its owner, who has just typed the password again; the opening is recorded
-    in their history, never what it showed."""
+    in their history, never what it showed. An entry that no longer opens (VaultSealBroken) records
+    nothing: it is opened before the transaction."""
     content = vault.content_of(entry)
-    _audit(
-        entry.user,
-        "selfservice.vault_entry_revealed",
-        actor=entry.user,
-        request=request,
-        details={"entry": entry.pk},
-    )
+    with transaction.atomic(savepoint=False):
+        _audit(
+            entry.user,
+            "selfservice.vault_entry_revealed",
+            actor=entry.user,
+            request=request,
+            details={"entry": entry.pk},
+        )
     return content

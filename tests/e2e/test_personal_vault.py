@@ -51,7 +51,7 @@ def test_employee_keeps_a_secret_in_the_personal_vault_and_opens_it_with_the_pas
     page.get_by_label("Secret").press("Enter")
 
     expect(page.get_by_text("L’entrée est enregistrée dans votre voûte.")).to_be_visible()
-    expect(page.get_by_text("Caisse populaire")).to_be_visible()
+    expect(page.locator(".vault-list strong")).to_have_text(["Caisse populaire"])
     expect(page.get_by_text(SECRET)).to_have_count(0)
     no_sideways_scroll(page)
     screenshot(page, "03-list")

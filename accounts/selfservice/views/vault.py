@@ -104,7 +104,10 @@ class RevealVaultEntryView(EntryMixin, PasswordAgainMixin, FormView):
     form_class = ConfirmPasswordForm
 
     def form_valid(self, form):
-        content = actions.do_reveal_vault_entry(entry=self.entry, request=self.request)
+        try:
+            content = actions.do_reveal_vault_entry(entry=self.entry, request=self.request)
+        except vault.VaultSealBroken:
+            return broken(self.request)
         _note_opened(self.request, self.entry)
         context = self.get_context_data(form=None, content=content)
         return render(self.request, self.template_name, context)
@@ -116,25 +119,28 @@ class ChangeVaultEntryView(EntryMixin, FormView):
     form_class = ChangeVaultEntryForm
 
     def get(self, request, *args, **kwargs):
-        if not _is_open(request, self.entry):
-            return self.closed()
-        return super().get(request, *args, **kwargs)
+        return self.closed() or super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not _is_open(request, self.entry):
-            return self.closed()
-        return super().post(request, *args, **kwargs)
+        return self.closed() or super().post(request, *args, **kwargs)
 
     def closed(self):
-        messages.info(self.request, _("Type your password to open the entry, then change it."))
-        return redirect("selfservice:vault_reveal", pk=self.entry.pk)
+        """Where to go instead of the form: the password prompt unless the entry was just opened."""
+        if not _is_open(self.request, self.entry):
+            messages.info(self.request, _("Type your password to open the entry, then change it."))
+            return redirect("selfservice:vault_reveal", pk=self.entry.pk)
+        try:
+            self.content = vault.content_of(self.entry)
+        except vault.VaultSealBroken:
+            return broken(self.request)
+        return None
 
     def get_initial(self):
-        content = vault.content_of(self.entry)
+        content = self.content
         return {"label": self.label, "identifier": content.identifier, "note": content.note}
 
     def form_valid(self, form):
-        kept = vault.content_of(self.entry).secret
+        kept = self.content.secret
         actions.do_change_vault_entry(
             entry=self.entry,
             label=form.cleaned_data["label"],

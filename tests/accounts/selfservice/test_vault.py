@@ -237,3 +237,15 @@ def test_the_list_costs_the_same_queries_for_one_entry_or_many(camille_in, submi
         page = errors(camille_in.get(vault(camille)))
     assert 0 < len(six.captured_queries) == len(one.captured_queries) <= 12
     assert page.index("Banque du quartier") < page.index("Entry 0") < page.index("Entry 4"), "sorted by label"
+
+
+def test_an_entry_whose_content_no_longer_opens_says_so_instead_of_failing(camille_in, submit, camille):
+    entry = add(camille_in, submit, camille)
+    other = add(camille_in, submit, camille, label="Other")
+    # The content of another entry, moved onto this one: the seal names the other entry's owner part.
+    VaultEntry.objects.for_tenant(camille.tenant).filter(pk=entry.pk).update(
+        sealed_content=other.sealed_label
+    )
+    response = submit(vault(camille, f"{entry.pk}/"), {"password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == vault(camille)
+    assert "can no longer be opened" in errors(camille_in.get(vault(camille)))
