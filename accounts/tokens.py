@@ -10,7 +10,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
-from .crypto import keyed_digest
+from .crypto import keyed_digest, keyed_digests
 
 
 class PasswordTokenGenerator(PasswordResetTokenGenerator):
@@ -85,7 +85,8 @@ class LinkTicket:
             return False
         for secret in [generator.secret, *generator.secret_fallbacks]:
             token = generator._make_token_with_timestamp(user, ticket.timestamp, secret)
-            if hmac.compare_digest(_ticket_digest(token), str(ticket.digest)):
+            # Every listed data key: a ticket issued just before a key rotation still holds.
+            if any(hmac.compare_digest(d, str(ticket.digest)) for d in keyed_digests("link-ticket", token)):
                 return generator.check_token(user, token)
         return False
 

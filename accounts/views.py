@@ -240,6 +240,9 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
         self.user = self.get_user(kwargs["uidb64"])
         token = kwargs["token"]
         session = request.session
+        # The address with the token sends no referrer. The form page that follows carries no token
+        # and keeps the same-origin policy: with "no-referrer" browsers post "Origin: null", which
+        # the CSRF check rightly refuses.
         if token != self.reset_url_token:
             if self.user is not None and self.token_generator.check_token(self.user, token):
                 session[RESET_TICKET] = LinkTicket.issue(self.user, token)

@@ -122,3 +122,11 @@ def test_a_confirmation_session_from_before_tickets_still_confirms(
     assert client.get(button_page).context["valid"]
     assert LEGACY_CONFIRM_SESSION_KEY not in client.session
     assert token_of(path) not in session_text(client)
+
+
+def test_a_ticket_issued_before_a_data_key_rotation_still_holds(client, opened, settings):
+    form_url, _token, _path = opened
+    settings.PORTAIL_DATA_KEYS = ["the new data key", *settings.PORTAIL_DATA_KEYS]
+    assert 'name="new_password1"' in client.get(form_url).content.decode()
+    settings.PORTAIL_DATA_KEYS = ["the new data key"]
+    assert "This link no longer works" in client.get(form_url).content.decode()
