@@ -249,3 +249,24 @@ def test_an_entry_whose_content_no_longer_opens_says_so_instead_of_failing(camil
     response = submit(vault(camille, f"{entry.pk}/"), {"password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == vault(camille)
     assert "can no longer be opened" in errors(camille_in.get(vault(camille)))
+
+
+def test_an_opened_entry_closes_again_after_five_minutes(camille_in, submit, camille):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    entry = add(camille_in, submit, camille)
+    submit(vault(camille, f"{entry.pk}/"), {"password": PASSWORD})
+    change = vault(camille, f"{entry.pk}/change/")
+    assert camille_in.get(change).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        closed = camille_in.get(change)
+    assert closed.status_code == 302 and closed["Location"] == vault(camille, f"{entry.pk}/")
+
+
+def test_signed_out_the_vault_leads_to_the_sign_in(client, camille):
+    for rest in ("", "add/", "1/", "1/change/", "1/remove/"):
+        response = client.get(vault(camille, rest))
+        assert response.status_code == 302 and "/sign-in/" in response["Location"]
