@@ -127,14 +127,19 @@ def do_send_email_verification(*, user, request=None, actor=None):
 
 
 @transaction.atomic(savepoint=False)
-def do_request_email_change(*, user, new_email, request=None):
-    """The new address is used once confirmed by a link mailed to it; the old one gets a notice now."""
+def do_request_email_change(*, user, new_email, request=None, actor=None):
+    """The new address is used once confirmed by a link mailed to it; the old one gets a notice now.
+    `actor`: the help-desk agent who typed it, when it is not the person."""
     user.pending_email = new_email
     user.save(update_fields=["pending_email"])
     record_audit(
-        tenant=user.tenant, actor=user, action="account.email_change_requested", target=user, request=request
+        tenant=user.tenant,
+        actor=actor or user,
+        action="account.email_change_requested",
+        target=user,
+        request=request,
     )
-    do_send_email_verification(user=user, request=request)
+    do_send_email_verification(user=user, request=request, actor=actor)
     mail_user(user, "email_change_notice", new_email=new_email)
 
 

@@ -15,6 +15,7 @@ from . import lockout
 from .actions import (
     do_decide_email_registration,
     do_remove_device,
+    do_request_email_change,
     do_require_password_change,
     do_send_password_link,
     do_send_test_email,
@@ -198,6 +199,15 @@ class HelpDeskUserForm(PersonPartsForm):
             )
         return identifier
 
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if self.instance.pk is not None and self.instance.email and not email:
+            # Without an address on file, the next one typed here would reach nobody who could object.
+            raise forms.ValidationError(
+                _("Only its owner removes or replaces the address, from their profile page.")
+            )
+        return email
+
 
 class PlatformUserForm(PersonPartsForm):
     def clean(self):
@@ -293,6 +303,33 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     helpdesk_can_add = True
 
     form = HelpDeskUserForm
+    list_display = ["identifier", "last_name", "first_name", "email", "is_active", "last_login"]
+    list_filter = [f for f in UserAdminBase.list_filter if f != "is_staff"]
+
+    def get_queryset(self, request):
+        # Help-desk accounts, the agent's own and their peers', are managed by the platform admin
+        # only: they are not in the list, and every page and action here reads through this queryset,
+        # so none of them reaches such an account (an agent taking over a peer gains nothing new, but
+        # a shown-yet-read-only row would need each action and page to check it again).
+        return super().get_queryset(request).filter(is_staff=False, is_superuser=False)
+
+    def save_model(self, request, obj, form, change):
+        # An address typed at the desk waits for its owner's confirmation, and the address on file
+        # keeps receiving every link until then: an agent never holds what recovers the account.
+        typed = obj.email.lower()
+        if change and typed != (form.initial.get("email") or "").lower():
+            obj.email = form.initial.get("email") or ""
+        super().save_model(request, obj, form, change)
+        if change and typed and typed != obj.email:
+            do_request_email_change(user=obj, new_email=typed, actor=request.user, request=request)
+            self.message_user(
+                request,
+                gettext(
+                    "The new address is used once its owner confirms it with the link just sent "
+                    "there; the address on file was told."
+                ),
+                messages.INFO,
+            )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -302,7 +339,8 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
         readonly = [*self.readonly_fields, "is_staff"]
         return [*readonly, "identifier"] if obj is not None else readonly
 
-    fields = PERSON_FIELDS
+    fields = [*PERSON_FIELDS[:3], "email", "pending_email", *PERSON_FIELDS[4:]]
+    readonly_fields = [*UserAdminBase.readonly_fields, "pending_email"]
     # An app built on accounts (self-service) extends this admin by subclassing it and registering
     # the subclass in its place (accounts.selfservice.admin).
 
