@@ -112,7 +112,7 @@ class PlatformAuditEntryAdmin(AuditEntryAdminBase):
 
 @admin.register(AuditEntry, site=helpdesk_site)
 class HelpDeskAuditEntryAdmin(AuditEntryAdminBase, HelpDeskModelAdmin):
-    pass
+    helpdesk_lookups = ["target_type", "target_id"]  # a person's page links to their history
 
 
 class OutboundEmailAdminBase(ReadOnlyAdminMixin, admin.ModelAdmin):
