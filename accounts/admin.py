@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -8,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
@@ -24,7 +29,8 @@ from .actions import (
 )
 from .forms import HelpDeskSignInForm
 from .identifiers import normalise_identifier
-from .models import AuthenticatorDevice, EmailRegistration, User
+from .models import AuthenticatorDevice, EmailRegistration, SignInLock, User
+from .search import folded
 from .selectors import audit_entries_about, identity_record_of, member_number_of, member_with_number
 
 # Both admin sites sign in under the same lockout as the portal.
@@ -249,7 +255,8 @@ class UserAdminBase(AuditedModelAdmin):
         "enrolment_pending",
         "preferred_language",
     ]
-    search_fields = ["identifier", "email", "first_name", "last_name"]
+    # The name is searched without accents or case ("loic" finds "Loïc"): see get_search_results.
+    search_fields = ["identifier", "email", "search_name"]
     ordering = ["identifier"]
     actions = [unlock_accounts, send_password_links, require_password_change, send_test_email]
     readonly_fields = ["last_login", "date_joined", "password_changed_at", "lock_status", "history"]
@@ -284,6 +291,9 @@ class UserAdminBase(AuditedModelAdmin):
         link = format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
         return format_html("<ul>{}</ul>{}", lines, link) if lines else link
 
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, folded(search_term))
+
     def save_model(self, request, obj, form, change):
         # Nobody at a desk sets a password: a new account gets none until its owner chooses one.
         obj.email = obj.email.lower()
@@ -295,6 +305,37 @@ class UserAdminBase(AuditedModelAdmin):
             do_set_person_parts(user=obj, **{name: form.cleaned_data[name] for name in PART_FIELDS})
 
 
+class LockFilter(admin.SimpleListFilter):
+    """Who is locked out right now. The lock rows are keyed hashes of each account, so the filter
+    hashes the tenant's accounts and keeps those whose key is among the locked ones."""
+
+    title = _("lock")
+    parameter_name = "lock"
+
+    def lookups(self, request, model_admin):
+        return [("locked", _("Locked")), ("open", _("Not locked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("locked", "open"):
+            return queryset
+        tenant = request.tenant
+        locked = set(
+            SignInLock.objects.for_tenant(tenant)
+            .filter(locked_until__gt=timezone.now())
+            .values_list("key_digest", flat=True)
+        )
+        pks = (
+            [
+                pk
+                for pk in queryset.values_list("pk", flat=True)
+                if lockout.lock_key(tenant, user=User(pk=pk)) in locked
+            ]
+            if locked
+            else []
+        )
+        return queryset.filter(pk__in=pks) if self.value() == "locked" else queryset.exclude(pk__in=pks)
+
+
 @admin.register(User, site=helpdesk_site)
 class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     """Help desk agents see and correct the people of their tenant. They never see or set a
@@ -303,8 +344,63 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     helpdesk_can_add = True
 
     form = HelpDeskUserForm
-    list_display = ["identifier", "last_name", "first_name", "email", "is_active", "last_login"]
-    list_filter = [f for f in UserAdminBase.list_filter if f != "is_staff"]
+    list_display = ["identifier", "last_name", "first_name", "email", "is_active", "lock", "last_login"]
+    list_filter = [LockFilter, *(f for f in UserAdminBase.list_filter if f != "is_staff")]
+
+    def get_changelist_instance(self, request):
+        # The lock of every person on the page, read with one query (see `lock`).
+        changelist = super().get_changelist_instance(request)
+        people = list(changelist.result_list)
+        keys = {person.pk: lockout.lock_key(request.tenant, user=person) for person in people}
+        states = lockout.current_states(keys.values())
+        for person in people:
+            person.lock_state = states[keys[person.pk]]
+        return changelist
+
+    @admin.display(description=_("lock"))
+    def lock(self, obj):
+        state = getattr(obj, "lock_state", None)
+        if state is None or not state.locked:
+            return "—"
+        return ngettext("Locked (%(minutes)d min)", "Locked (%(minutes)d min)", state.minutes_left) % {
+            "minutes": state.minutes_left
+        }
+
+    @admin.display(description=_("lock"))
+    def lock_status(self, obj):
+        if obj.pk is None:
+            return "—"
+        state = lockout.current_state(obj.tenant, lockout.lock_key(obj.tenant, user=obj))
+        if not state.locked:
+            return gettext("not locked")
+        text = ngettext(
+            "locked for %(minutes)d more minute", "locked for %(minutes)d more minutes", state.minutes_left
+        ) % {"minutes": state.minutes_left}
+        # A button of the page's own form (which carries the CSRF token), posted to the unlock page.
+        url = reverse(f"{self.admin_site.name}:accounts_user_unlock", args=[obj.pk])
+        return format_html(
+            '{} <button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>'
+            "{}</button>",
+            text,
+            url,
+            gettext("Unlock now"),
+        )
+
+    def get_urls(self):
+        unlock = self.admin_site.admin_view(require_POST(self.unlock_view))
+        return [path("<path:object_id>/unlock/", unlock, name="accounts_user_unlock"), *super().get_urls()]
+
+    def unlock_view(self, request, object_id):
+        person = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, person):
+            raise PermissionDenied
+        if do_unlock(user=person, actor=request.user, request=request):
+            self.message_user(request, gettext("%(person)s is unlocked.") % {"person": person})
+        else:
+            self.message_user(
+                request, gettext("%(person)s was not locked.") % {"person": person}, messages.INFO
+            )
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[person.pk]))
 
     def get_queryset(self, request):
         # Help-desk accounts, the agent's own and their peers', are managed by the platform admin
