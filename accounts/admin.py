@@ -9,6 +9,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -148,17 +149,17 @@ class PersonPartsForm(forms.ModelForm):
     here: it is printed on the enrolment letter and kept as a hash nobody at a desk sees or sets."""
 
     member_number = forms.CharField(
-        label=_("member number"), max_length=20, required=False, help_text=_("Member tenants only.")
+        label=capfirst(_("member number")), max_length=20, required=False, help_text=_("Member tenants only.")
     )
-    birth_town = forms.CharField(label=_("town of birth"), max_length=120, required=False)
+    birth_town = forms.CharField(label=capfirst(_("town of birth")), max_length=120, required=False)
     birth_month = forms.TypedChoiceField(
-        label=_("month of birth"),
+        label=capfirst(_("month of birth")),
         choices=[("", "---------"), *MONTHS.items()],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    mobile_phone = forms.CharField(label=_("mobile number"), max_length=30, required=False)
+    mobile_phone = forms.CharField(label=capfirst(_("mobile number")), max_length=30, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -342,6 +343,9 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     password, and only the platform grants help-desk access."""
 
     helpdesk_can_add = True
+    helpdesk_list_title = _("People")
+    helpdesk_row_title = _("A person’s account")
+    helpdesk_add_title = _("Add a person")
 
     form = HelpDeskUserForm
     list_display = ["identifier", "last_name", "first_name", "email", "is_active", "lock", "last_login"]
@@ -526,11 +530,27 @@ class AuthenticatorDeviceAdmin(HelpDeskModelAdmin):
 
     helpdesk_can_change = False
     helpdesk_can_delete = True
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_display = ["person", "device_name", "is_confirmed", "created_at", "last_used_at"]
     list_select_related = ["user"]
     search_fields = ["user__identifier", "user__last_name", "name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ["person", "device_name", "is_confirmed", "created_at", "last_used_at"]
     readonly_fields = fields
+    helpdesk_list_title = _("Mobile devices")
+    helpdesk_row_title = _("A mobile device")
+
+    # The device model's own fields come from django-otp, in English only: named here.
+    @admin.display(description=_("person"), ordering="user__identifier")
+    def person(self, obj):
+        return obj.user
+
+    @admin.display(description=_("device name"), ordering="name")
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
     actions = ["remove_devices"]
 
     def get_actions(self, request):

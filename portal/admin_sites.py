@@ -8,6 +8,7 @@ from django.contrib.admin import SimpleListFilter
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import URLPattern, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_audit
@@ -106,6 +107,25 @@ class HelpDeskModelAdmin(AuditedModelAdmin):
     helpdesk_can_delete = False
     # Fields a help-desk page links to with an exact value (an account's history in the audit log).
     helpdesk_lookups = ()
+    # Page titles. Django's own ("Select %s to change", "Change %s") read badly in French
+    # ("Modification de utilisateur"): the list is titled with the plural name, a row with the
+    # singular one (its own name is the subtitle), and a model that agents add names that page.
+    helpdesk_list_title = None
+    helpdesk_row_title = None
+    helpdesk_add_title = None
+
+    def changelist_view(self, request, extra_context=None):
+        title = self.helpdesk_list_title or capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:
+            title = self.helpdesk_add_title
+        else:
+            title = self.helpdesk_row_title or capfirst(self.model._meta.verbose_name)
+        if title:
+            extra_context = {"title": title, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def lookup_allowed(self, lookup, value, request=None):
         # Only what the page declares: Django's own check lets any lookup on a model's own fields
