@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -504,11 +505,24 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
     """Requests arrive from the sign-in page (docs/journeys.md#helpdesk-registrations); the help desk
     checks them against the member file and approves or refuses."""
 
-    list_display = ["created_at", "member_number", "last_name", "first_name", "email", "user", "status"]
+    list_display = [
+        "created_at",
+        "member_number",
+        "last_name",
+        "first_name",
+        "email",
+        "user",
+        "account_identifier",
+        "address_in_use",
+        "requests_for_member",
+        "status",
+    ]
     list_filter = ["status"]
     search_fields = ["member_number", "last_name", "first_name", "email"]
     list_select_related = ["user"]
     actions = [approve_registrations, refuse_registrations]
+    # What to check before approving: whose account would get the address, whether another account
+    # has it already, and whether this member number keeps being asked for.
     fields = [
         "created_at",
         "member_number",
@@ -516,12 +530,46 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
         "last_name",
         "email",
         "user",
+        "account_identifier",
+        "address_in_use",
+        "requests_for_member",
         "status",
         "decided_at",
         "decided_by",
     ]
     readonly_fields = fields
     helpdesk_can_change = False
+
+    def get_queryset(self, request):
+        same_member = (
+            EmailRegistration.objects.filter(  # tenant-guard: the outer row's tenant
+                tenant=OuterRef("tenant"), member_number=OuterRef("member_number")
+            )
+            .order_by()
+            .values("member_number")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        holders = User.objects.filter(  # tenant-guard: the outer row's tenant
+            Q(email=OuterRef("email")) | Q(pending_email=OuterRef("email")), tenant=OuterRef("tenant")
+        ).exclude(pk=OuterRef("user_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_requests=Subquery(same_member), address_taken=Exists(holders))
+        )
+
+    @admin.display(description=_("identifier of the matching account"))
+    def account_identifier(self, obj):
+        return obj.user.identifier if obj.user_id else "—"
+
+    @admin.display(description=_("address"))
+    def address_in_use(self, obj):
+        return gettext("Already used by another account") if obj.address_taken else gettext("Not used")
+
+    @admin.display(description=_("requests for this member number"), ordering="member_requests")
+    def requests_for_member(self, obj):
+        return obj.member_requests
 
 
 @admin.register(AuthenticatorDevice, site=helpdesk_site)
