@@ -87,3 +87,14 @@ def test_a_device_page_is_in_french(desk_fr, user_a):
     page = text(desk_fr.get(f"/alpha/admin/accounts/authenticatordevice/{device.pk}/change/"))
     labels = re.findall(r"<label[^>]*>(.*?)</label>", page)
     assert labels and not {label.rstrip(" :") for label in labels} & ENGLISH_HEADERS
+
+
+def test_the_help_desk_sign_in_has_one_level_one_heading(tenant_a):
+    page = Client(HTTP_ACCEPT_LANGUAGE="fr-ca").get("/alpha/admin/login/").content.decode()
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == ["Connexion"]
+
+
+def test_help_desk_pages_carry_the_accessibility_styles(desk_fr):
+    # The rules themselves are checked in a browser (tests/e2e/test_help_desk_agent_on_the_phone.py).
+    page = desk_fr.get("/alpha/admin/accounts/user/").content.decode()
+    assert '<link rel="stylesheet" href="/static/portal/helpdesk.css">' in page
