@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -552,7 +553,7 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
         )
         holders = User.objects.filter(  # tenant-guard: the outer row's tenant
             Q(email=OuterRef("email")) | Q(pending_email=OuterRef("email")), tenant=OuterRef("tenant")
-        ).exclude(pk=OuterRef("user_id"))
+        ).exclude(pk=Coalesce(OuterRef("user_id"), 0))  # a NULL here would exclude every row
         return (
             super()
             .get_queryset(request)

@@ -97,3 +97,12 @@ def test_the_agent_sees_what_to_check_before_approving(client, submit, syndicat,
         ).content.decode(),
     )
     assert "Already used by another account" in detail and "Rémi Sansmail" in detail
+
+
+def test_an_address_in_use_is_shown_for_a_request_with_no_matching_account(client, submit, syndicat):
+    UserFactory(tenant=syndicat, identifier="taken@maison.test", email="taken@maison.test")
+    ask(submit, syndicat, number="999999", email="taken@maison.test")
+    agent = UserFactory(tenant=syndicat, identifier="agent@syndicat.test", is_staff=True)
+    client.force_login(agent)
+    page = client.get(f"/{syndicat.slug}/admin/accounts/emailregistration/").content.decode()
+    assert "Already used by another account" in page
