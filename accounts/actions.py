@@ -3,6 +3,8 @@ is one, as Zulip's actions do), records its audit entry and, where it touches cr
 notice to the account's address once the transaction commits. Views, forms and admin actions call
 them and write nothing themselves."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -127,14 +129,19 @@ def do_send_email_verification(*, user, request=None, actor=None):
 
 
 @transaction.atomic(savepoint=False)
-def do_request_email_change(*, user, new_email, request=None):
-    """The new address is used once confirmed by a link mailed to it; the old one gets a notice now."""
+def do_request_email_change(*, user, new_email, request=None, actor=None):
+    """The new address is used once confirmed by a link mailed to it; the old one gets a notice now.
+    `actor`: the help-desk agent who typed it, when it is not the person."""
     user.pending_email = new_email
     user.save(update_fields=["pending_email"])
     record_audit(
-        tenant=user.tenant, actor=user, action="account.email_change_requested", target=user, request=request
+        tenant=user.tenant,
+        actor=actor or user,
+        action="account.email_change_requested",
+        target=user,
+        request=request,
     )
-    do_send_email_verification(user=user, request=request)
+    do_send_email_verification(user=user, request=request, actor=actor)
     mail_user(user, "email_change_notice", new_email=new_email)
 
 
@@ -234,9 +241,15 @@ def do_request_email_registration(
     last_name: str,
     email: str,
     request=None,
-) -> EmailRegistration:
+) -> EmailRegistration | None:
     """A member without an address on file asks the help desk to add one. `member` is the account
-    whose member number and last name match, if any; the help desk decides either way."""
+    whose member number and last name match, if any; the help desk decides either way.
+
+    None when the request is not filed: one is already waiting for this member number or from this
+    address, or the address filed REGISTRATIONS_PER_DAY requests in a day. The page answers the
+    same either way, so it tells nobody whether a member number exists."""
+    if not registration_accepted(tenant=tenant, member_number=member_number, email=email.lower()):
+        return None
     registration = EmailRegistration.objects.create(
         tenant=tenant,
         user=member,
@@ -388,3 +401,19 @@ def do_remove_device(*, device, actor, request=None):
         BackupCodeDevice.objects.for_tenant(user.tenant).filter(user=user).delete()
     _audit_own(user, "selfservice.device_removed", actor=actor, request=request, details={"device": name})
     mail_security_notice(user, DEVICE_REMOVED, name=name)
+
+
+# Help desk -------------------------------------------------------------------------------------------
+
+REGISTRATIONS_PER_DAY = 3  # from one address, whatever the member numbers
+
+
+def registration_accepted(*, tenant, member_number: str, email: str) -> bool:
+    """Whether a new e-mail registration request is filed (see do_request_email_registration): the
+    help desk reads each one, so repeats from one address or for one member add nothing but work."""
+    requests = EmailRegistration.objects.for_tenant(tenant)
+    pending = requests.filter(status=EmailRegistration.Status.PENDING)
+    if pending.filter(member_number=member_number).exists() or pending.filter(email=email).exists():
+        return False
+    since = timezone.now() - timedelta(days=1)
+    return requests.filter(email=email, created_at__gte=since).count() < REGISTRATIONS_PER_DAY

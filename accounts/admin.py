@@ -1,13 +1,21 @@
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
@@ -15,6 +23,7 @@ from . import lockout
 from .actions import (
     do_decide_email_registration,
     do_remove_device,
+    do_request_email_change,
     do_require_password_change,
     do_send_password_link,
     do_send_test_email,
@@ -23,7 +32,8 @@ from .actions import (
 )
 from .forms import HelpDeskSignInForm
 from .identifiers import normalise_identifier
-from .models import AuthenticatorDevice, EmailRegistration, User
+from .models import AuthenticatorDevice, EmailRegistration, SignInLock, User
+from .search import folded
 from .selectors import audit_entries_about, identity_record_of, member_number_of, member_with_number
 
 # Both admin sites sign in under the same lockout as the portal.
@@ -141,17 +151,17 @@ class PersonPartsForm(forms.ModelForm):
     here: it is printed on the enrolment letter and kept as a hash nobody at a desk sees or sets."""
 
     member_number = forms.CharField(
-        label=_("member number"), max_length=20, required=False, help_text=_("Member tenants only.")
+        label=capfirst(_("member number")), max_length=20, required=False, help_text=_("Member tenants only.")
     )
-    birth_town = forms.CharField(label=_("town of birth"), max_length=120, required=False)
+    birth_town = forms.CharField(label=capfirst(_("town of birth")), max_length=120, required=False)
     birth_month = forms.TypedChoiceField(
-        label=_("month of birth"),
+        label=capfirst(_("month of birth")),
         choices=[("", "---------"), *MONTHS.items()],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    mobile_phone = forms.CharField(label=_("mobile number"), max_length=30, required=False)
+    mobile_phone = forms.CharField(label=capfirst(_("mobile number")), max_length=30, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,6 +208,15 @@ class HelpDeskUserForm(PersonPartsForm):
             )
         return identifier
 
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if self.instance.pk is not None and self.instance.email and not email:
+            # Without an address on file, the next one typed here would reach nobody who could object.
+            raise forms.ValidationError(
+                _("Only its owner removes or replaces the address, from their profile page.")
+            )
+        return email
+
 
 class PlatformUserForm(PersonPartsForm):
     def clean(self):
@@ -239,7 +258,8 @@ class UserAdminBase(AuditedModelAdmin):
         "enrolment_pending",
         "preferred_language",
     ]
-    search_fields = ["identifier", "email", "first_name", "last_name"]
+    # The name is searched without accents or case ("loic" finds "Loïc"): see get_search_results.
+    search_fields = ["identifier", "email", "search_name"]
     ordering = ["identifier"]
     actions = [unlock_accounts, send_password_links, require_password_change, send_test_email]
     readonly_fields = ["last_login", "date_joined", "password_changed_at", "lock_status", "history"]
@@ -274,6 +294,9 @@ class UserAdminBase(AuditedModelAdmin):
         link = format_html('<a href="{}?{}">{}</a>', url, query, gettext("See this account's audit history"))
         return format_html("<ul>{}</ul>{}", lines, link) if lines else link
 
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, folded(search_term))
+
     def save_model(self, request, obj, form, change):
         # Nobody at a desk sets a password: a new account gets none until its owner chooses one.
         obj.email = obj.email.lower()
@@ -285,14 +308,130 @@ class UserAdminBase(AuditedModelAdmin):
             do_set_person_parts(user=obj, **{name: form.cleaned_data[name] for name in PART_FIELDS})
 
 
+class LockFilter(admin.SimpleListFilter):
+    """Who is locked out right now. The lock rows are keyed hashes of each account, so the filter
+    hashes the tenant's accounts and keeps those whose key is among the locked ones."""
+
+    title = _("lock")
+    parameter_name = "lock"
+
+    def lookups(self, request, model_admin):
+        return [("locked", _("Locked")), ("open", _("Not locked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("locked", "open"):
+            return queryset
+        tenant = request.tenant
+        locked = set(
+            SignInLock.objects.for_tenant(tenant)
+            .filter(locked_until__gt=timezone.now())
+            .values_list("key_digest", flat=True)
+        )
+        pks = (
+            [
+                pk
+                for pk in queryset.values_list("pk", flat=True)
+                if lockout.lock_key(tenant, user=User(pk=pk)) in locked
+            ]
+            if locked
+            else []
+        )
+        return queryset.filter(pk__in=pks) if self.value() == "locked" else queryset.exclude(pk__in=pks)
+
+
 @admin.register(User, site=helpdesk_site)
 class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
     """Help desk agents see and correct the people of their tenant. They never see or set a
     password, and only the platform grants help-desk access."""
 
     helpdesk_can_add = True
+    helpdesk_list_title = _("People")
+    helpdesk_row_title = _("A person’s account")
+    helpdesk_add_title = _("Add a person")
 
     form = HelpDeskUserForm
+    list_display = ["identifier", "last_name", "first_name", "email", "is_active", "lock", "last_login"]
+    list_filter = [LockFilter, *(f for f in UserAdminBase.list_filter if f != "is_staff")]
+
+    def get_changelist_instance(self, request):
+        # The lock of every person on the page, read with one query (see `lock`).
+        changelist = super().get_changelist_instance(request)
+        people = list(changelist.result_list)
+        keys = {person.pk: lockout.lock_key(request.tenant, user=person) for person in people}
+        states = lockout.current_states(keys.values())
+        for person in people:
+            person.lock_state = states[keys[person.pk]]
+        return changelist
+
+    @admin.display(description=_("lock"))
+    def lock(self, obj):
+        state = getattr(obj, "lock_state", None)
+        if state is None or not state.locked:
+            return "—"
+        return ngettext("Locked (%(minutes)d min)", "Locked (%(minutes)d min)", state.minutes_left) % {
+            "minutes": state.minutes_left
+        }
+
+    @admin.display(description=_("lock"))
+    def lock_status(self, obj):
+        if obj.pk is None:
+            return "—"
+        state = lockout.current_state(obj.tenant, lockout.lock_key(obj.tenant, user=obj))
+        if not state.locked:
+            return gettext("not locked")
+        text = ngettext(
+            "locked for %(minutes)d more minute", "locked for %(minutes)d more minutes", state.minutes_left
+        ) % {"minutes": state.minutes_left}
+        # A button of the page's own form (which carries the CSRF token), posted to the unlock page.
+        url = reverse(f"{self.admin_site.name}:accounts_user_unlock", args=[obj.pk])
+        return format_html(
+            '{} <button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>'
+            "{}</button>",
+            text,
+            url,
+            gettext("Unlock now"),
+        )
+
+    def get_urls(self):
+        unlock = self.admin_site.admin_view(require_POST(self.unlock_view))
+        return [path("<path:object_id>/unlock/", unlock, name="accounts_user_unlock"), *super().get_urls()]
+
+    def unlock_view(self, request, object_id):
+        person = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, person):
+            raise PermissionDenied
+        if do_unlock(user=person, actor=request.user, request=request):
+            self.message_user(request, gettext("%(person)s is unlocked.") % {"person": person})
+        else:
+            self.message_user(
+                request, gettext("%(person)s was not locked.") % {"person": person}, messages.INFO
+            )
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[person.pk]))
+
+    def get_queryset(self, request):
+        # Help-desk accounts, the agent's own and their peers', are managed by the platform admin
+        # only: they are not in the list, and every page and action here reads through this queryset,
+        # so none of them reaches such an account (an agent taking over a peer gains nothing new, but
+        # a shown-yet-read-only row would need each action and page to check it again).
+        return super().get_queryset(request).filter(is_staff=False, is_superuser=False)
+
+    def save_model(self, request, obj, form, change):
+        # An address typed at the desk waits for its owner's confirmation, and the address on file
+        # keeps receiving every link until then: an agent never holds what recovers the account.
+        typed = obj.email.lower()
+        if change and typed != (form.initial.get("email") or "").lower():
+            obj.email = form.initial.get("email") or ""
+        super().save_model(request, obj, form, change)
+        if change and typed and typed != obj.email:
+            do_request_email_change(user=obj, new_email=typed, actor=request.user, request=request)
+            self.message_user(
+                request,
+                gettext(
+                    "The new address is used once its owner confirms it with the link just sent "
+                    "there; the address on file was told."
+                ),
+                messages.INFO,
+            )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -302,7 +441,8 @@ class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
         readonly = [*self.readonly_fields, "is_staff"]
         return [*readonly, "identifier"] if obj is not None else readonly
 
-    fields = PERSON_FIELDS
+    fields = [*PERSON_FIELDS[:3], "email", "pending_email", *PERSON_FIELDS[4:]]
+    readonly_fields = [*UserAdminBase.readonly_fields, "pending_email"]
     # An app built on accounts (self-service) extends this admin by subclassing it and registering
     # the subclass in its place (accounts.selfservice.admin).
 
@@ -366,11 +506,24 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
     """Requests arrive from the sign-in page (docs/journeys.md#helpdesk-registrations); the help desk
     checks them against the member file and approves or refuses."""
 
-    list_display = ["created_at", "member_number", "last_name", "first_name", "email", "user", "status"]
+    list_display = [
+        "created_at",
+        "member_number",
+        "last_name",
+        "first_name",
+        "email",
+        "user",
+        "account_identifier",
+        "address_in_use",
+        "requests_for_member",
+        "status",
+    ]
     list_filter = ["status"]
     search_fields = ["member_number", "last_name", "first_name", "email"]
     list_select_related = ["user"]
     actions = [approve_registrations, refuse_registrations]
+    # What to check before approving: whose account would get the address, whether another account
+    # has it already, and whether this member number keeps being asked for.
     fields = [
         "created_at",
         "member_number",
@@ -378,12 +531,46 @@ class HelpDeskEmailRegistrationAdmin(HelpDeskModelAdmin):
         "last_name",
         "email",
         "user",
+        "account_identifier",
+        "address_in_use",
+        "requests_for_member",
         "status",
         "decided_at",
         "decided_by",
     ]
     readonly_fields = fields
     helpdesk_can_change = False
+
+    def get_queryset(self, request):
+        same_member = (
+            EmailRegistration.objects.filter(  # tenant-guard: the outer row's tenant
+                tenant=OuterRef("tenant"), member_number=OuterRef("member_number")
+            )
+            .order_by()
+            .values("member_number")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        holders = User.objects.filter(  # tenant-guard: the outer row's tenant
+            Q(email=OuterRef("email")) | Q(pending_email=OuterRef("email")), tenant=OuterRef("tenant")
+        ).exclude(pk=Coalesce(OuterRef("user_id"), 0))  # a NULL here would exclude every row
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_requests=Subquery(same_member), address_taken=Exists(holders))
+        )
+
+    @admin.display(description=_("identifier of the matching account"))
+    def account_identifier(self, obj):
+        return obj.user.identifier if obj.user_id else "—"
+
+    @admin.display(description=_("address"))
+    def address_in_use(self, obj):
+        return gettext("Already used by another account") if obj.address_taken else gettext("Not used")
+
+    @admin.display(description=_("requests for this member number"), ordering="member_requests")
+    def requests_for_member(self, obj):
+        return obj.member_requests
 
 
 @admin.register(AuthenticatorDevice, site=helpdesk_site)
@@ -392,11 +579,27 @@ class AuthenticatorDeviceAdmin(HelpDeskModelAdmin):
 
     helpdesk_can_change = False
     helpdesk_can_delete = True
-    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_display = ["person", "device_name", "is_confirmed", "created_at", "last_used_at"]
     list_select_related = ["user"]
     search_fields = ["user__identifier", "user__last_name", "name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = ["person", "device_name", "is_confirmed", "created_at", "last_used_at"]
     readonly_fields = fields
+    helpdesk_list_title = _("Mobile devices")
+    helpdesk_row_title = _("A mobile device")
+
+    # The device model's own fields come from django-otp, in English only: named here.
+    @admin.display(description=_("person"), ordering="user__identifier")
+    def person(self, obj):
+        return obj.user
+
+    @admin.display(description=_("device name"), ordering="name")
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
     actions = ["remove_devices"]
 
     def get_actions(self, request):

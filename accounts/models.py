@@ -14,6 +14,7 @@ from portal.translation import TranslatedField
 
 from . import crypto
 from .identifiers import normalise_identifier
+from .search import search_name_of
 
 
 class UserManager(BaseUserManager.from_queryset(TenantScopedQuerySet)):
@@ -90,6 +91,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The name without accents or case, kept by save(): the help desk's search matches "loic" to
+    # "Loïc" on SQLite and PostgreSQL alike (PostgreSQL's unaccent needs an extension SQLite lacks).
+    search_name = models.CharField(max_length=301, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -117,6 +121,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.get_full_name() or self.identifier
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_name_of(self.first_name, self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .admin_sites import (
@@ -102,6 +105,15 @@ class AuditEntryAdminBase(ReadOnlyAdminMixin, admin.ModelAdmin):
     def action_label(self, obj):
         return obj.action_label
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The entry's heading in the reader's time zone (the tenant's, on its help desk) and format;
+        # the entry's own name is in UTC.
+        entry = self.get_object(request, unquote(object_id))
+        if entry is not None:
+            when = date_format(localtime(entry.created_at), "DATETIME_FORMAT")
+            extra_context = {"subtitle": f"{when} — {entry.action_label}", **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 @admin.register(AuditEntry, site=platform_site)
 class PlatformAuditEntryAdmin(AuditEntryAdminBase):
@@ -112,7 +124,9 @@ class PlatformAuditEntryAdmin(AuditEntryAdminBase):
 
 @admin.register(AuditEntry, site=helpdesk_site)
 class HelpDeskAuditEntryAdmin(AuditEntryAdminBase, HelpDeskModelAdmin):
-    pass
+    helpdesk_lookups = ["target_type", "target_id"]  # a person's page links to their history
+    helpdesk_list_title = _("Audit log")
+    helpdesk_row_title = _("Audit log entry")
 
 
 class OutboundEmailAdminBase(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -4,9 +4,11 @@ at /<slug>/admin/ (staff of that tenant, who see and change that tenant's rows o
 import functools
 
 from django.contrib import admin
+from django.contrib.admin import SimpleListFilter
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import URLPattern, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_audit
@@ -90,6 +92,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+# What the list filters Django builds put in the address after a declared field's path (booleans and
+# choices: exact/isnull; relations: the key's exact value; dates: a range).
+FILTER_SUFFIXES = ("exact", "isnull", "id__exact", "pk__exact", "gte", "lt")
+DATE_HIERARCHY_SUFFIXES = ("year", "month", "day", "gte", "lt")
+
+
 class HelpDeskModelAdmin(AuditedModelAdmin):
     """A model in the help desk: every query goes through request.tenant; a row of another tenant
     answers 404 exactly like a row that does not exist; every change is audited."""
@@ -97,6 +105,51 @@ class HelpDeskModelAdmin(AuditedModelAdmin):
     helpdesk_can_add = False
     helpdesk_can_change = True
     helpdesk_can_delete = False
+    # Fields a help-desk page links to with an exact value (an account's history in the audit log).
+    helpdesk_lookups = ()
+    # Page titles. Django's own ("Select %s to change", "Change %s") read badly in French
+    # ("Modification de utilisateur"): the list is titled with the plural name, a row with the
+    # singular one (its own name is the subtitle), and a model that agents add names that page.
+    helpdesk_list_title = None
+    helpdesk_row_title = None
+    helpdesk_add_title = None
+
+    def changelist_view(self, request, extra_context=None):
+        title = self.helpdesk_list_title or capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None:
+            title = self.helpdesk_add_title
+        else:
+            title = self.helpdesk_row_title or capfirst(self.model._meta.verbose_name)
+        if title:
+            extra_context = {"title": title, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Only what the page declares: Django's own check lets any lookup on a model's own fields
+        # through (password__gte, body_text__regex), and a row count that changes with the value
+        # gives the secret away one character at a time. Anything else answers 400.
+        return lookup in self.declared_lookups(request)
+
+    def declared_lookups(self, request=None) -> set[str]:
+        allowed = set()
+        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                allowed.add(item.parameter_name)
+                continue
+            path = item[0] if isinstance(item, (list, tuple)) else item
+            allowed.update([path, *(f"{path}__{suffix}" for suffix in FILTER_SUFFIXES)])
+        if self.date_hierarchy:
+            allowed.update(f"{self.date_hierarchy}__{suffix}" for suffix in DATE_HIERARCHY_SUFFIXES)
+        search = self.get_search_fields(request) if request is not None else self.search_fields
+        for name in (*search, *self.helpdesk_lookups):
+            # A searched field is shown in the list; only its exact value, never a comparison.
+            path = name.lstrip("^=@").removesuffix("__icontains").removesuffix("__iexact")
+            allowed.update([path, f"{path}__exact"])
+        return allowed
 
     def _is_tenant_staff(self, request):
         return self.admin_site.has_permission(request) and self._module_is_on(request)

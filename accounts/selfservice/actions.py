@@ -144,9 +144,10 @@ def do_check_helpdesk_answers(*, user, actor, answers, given: dict, request=None
     """The agent types what the caller says about `answers` (the person's help-desk answers); the result
     is right or wrong per question, nothing more."""
     results = {a.question_id: a.check_answer(given.get(a.question_id, "")) for a in answers}
+    verified = bool(results) and all(results.values())
     _audit(
         user,
-        "selfservice.caller_verified",
+        "selfservice.caller_verified" if verified else "selfservice.caller_check_failed",
         actor=actor,
         request=request,
         details={"right": sum(results.values()), "asked": len(results)},

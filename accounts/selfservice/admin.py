@@ -5,6 +5,7 @@ the agent's tenant only; account links are shown to no help desk (they span tena
 
 from django.contrib import admin
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import HelpDeskUserAdmin
 from accounts.models import User
@@ -20,6 +21,7 @@ class SecurityQuestionAdmin(HelpDeskModelAdmin):
     cannot be deleted, only withdrawn ("offered" off), so nobody loses a way to recover."""
 
     helpdesk_can_add = True
+    helpdesk_add_title = _("Add a security question")
     list_display = ["text_fr", "text_en", "min_length", "max_length", "is_active", "position"]
     list_editable = ["is_active", "position"]
     fields = ["text_fr", "text_en", "min_length", "max_length", "is_active", "position"]

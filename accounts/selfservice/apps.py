@@ -38,6 +38,7 @@ class SelfServiceConfig(AppConfig):
             "selfservice.account_linked": _("Account linked"),
             "selfservice.account_unlinked": _("Account link removed"),
             "selfservice.caller_verified": _("Caller checked with the help-desk questions"),
+            "selfservice.caller_check_failed": _("Caller check failed: a help-desk answer was wrong"),
             "selfservice.vault_entry_added": _("Entry added to the personal vault"),
             "selfservice.vault_entry_changed": _("Personal vault entry changed"),
             "selfservice.vault_entry_removed": _("Personal vault entry removed"),

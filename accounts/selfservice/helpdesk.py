@@ -3,6 +3,7 @@ that disables forgotten security questions, the summary on the person's page, an
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,6 +19,18 @@ from .models import SecurityAnswer
 
 @admin.action(description=_("Disable the security questions (the person forgot the answers)"))
 def disable_questions(modeladmin, request, queryset):
+    if request.POST.get("post") != "yes":
+        # A person who loses their questions recovers by another proof only: the agent sees who is
+        # concerned and confirms first.
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": gettext("Disable the security questions?"),
+            "people": list(queryset),
+            "action": disable_questions.__name__,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/selfservice/confirm_disable_questions.html", context)
     count = 0
     for user in queryset:
         if actions.do_disable_questions(user=user, actor=request.user, request=request):

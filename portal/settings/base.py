@@ -138,6 +138,8 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "fr-ca"
 LANGUAGES = [("fr-ca", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our corrections to Django's formats come first (fr_CA's time: "14 h 09").
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "America/Toronto"

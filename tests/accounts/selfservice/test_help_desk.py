@@ -36,8 +36,11 @@ def test_agent_checks_a_spoken_answer_and_sees_only_right_or_wrong(desk, camille
     qid = SecurityAnswer.objects.get(purpose="helpdesk").question_id
     right = errors(desk.post(url, {f"q{qid}": "pate chinois"}))
     assert "All answers are right" in right and "pate chinois" not in right.lower()
-    entries = AuditEntry.objects.filter(action="selfservice.caller_verified", target_id=str(camille.pk))
-    assert [e.details for e in entries.order_by("id")] == [{"right": 0, "asked": 1}, {"right": 1, "asked": 1}]
+    entries = AuditEntry.objects.filter(action__startswith="selfservice.caller_", target_id=str(camille.pk))
+    assert [(e.action, e.details) for e in entries.order_by("id")] == [
+        ("selfservice.caller_check_failed", {"right": 0, "asked": 1}),
+        ("selfservice.caller_verified", {"right": 1, "asked": 1}),
+    ]
 
 
 def test_agent_of_another_tenant_cannot_reach_the_caller_check(client, camille, password):
@@ -53,7 +56,7 @@ def test_disable_the_questions_of_a_person_who_forgot_them(desk, camille, django
     with django_capture_on_commit_callbacks(execute=True):
         response = desk.post(
             f"/{camille.tenant.slug}/admin/accounts/user/",
-            {"action": "disable_questions", "_selected_action": [camille.pk]},
+            {"action": "disable_questions", "_selected_action": [camille.pk], "post": "yes"},
         )
     assert response.status_code == 302
     assert not SecurityAnswer.objects.filter(user=camille, purpose="self").exists()
