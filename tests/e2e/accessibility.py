@@ -5,16 +5,16 @@ axe-core's script comes from the `axe-playwright-python` package (a dev extra, i
 through the DevTools protocol, which the portal's Content-Security-Policy does not govern, so the
 pages are checked with their real policy in force.
 
-conftest.py decides when a page is checked (see `AccessibilityCheck`); this module runs axe and
-words what it finds.
+conftest.py wires it in: `AccessibilityCheck.watch` on the `page` fixture (each new page, before
+the journey's first step on it), a check in `screenshot` (the page as shown) and one when the
+journey ends (the last page); a violation left after the allowances fails the journey.
 """
 
 import asyncio
+import time
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
-
-import greenlet
 
 # The success criteria the portal promises: WCAG 2.0 and 2.1, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -138,15 +138,18 @@ class AccessibilityCheck:
         self.violations: dict[tuple, Violation] = {}
         self.allowed: dict[tuple, tuple[Violation, Allowance]] = {}
         self.checked: list[str] = []
+        self.seconds = 0.0
 
     def check(self, page) -> None:
         """Check the page as it is now."""
         self._new_document = False
         self._checking = True
+        started = time.perf_counter()
         try:
             found = self._axe.violations(page, screen=self._screen)
         finally:
             self._checking = False
+            self.seconds += time.perf_counter() - started
         for violation in found:
             key = (violation.rule, violation.page, violation.lang, violation.element)
             allowance = next((a for a in self._allowances if a.covers(violation)), None)
@@ -164,6 +167,8 @@ class AccessibilityCheck:
         frame has moved to a new document since the last call, that call waits until the check is
         done. Only calls made by the test itself (its greenlet) check; event handlers never do.
         """
+        # Imported here: without Playwright (and its greenlet), the rest of the suite still runs.
+        import greenlet
         from playwright._impl._sync_base import SyncBase
 
         test_greenlet = greenlet.getcurrent()

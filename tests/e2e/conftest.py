@@ -72,6 +72,7 @@ ALLOWANCES = [
 _call_report = pytest.StashKey()
 _allowances_used: dict[Allowance, int] = {}
 _pages_checked = 0
+_seconds_checking = 0.0
 
 
 def _browser_required() -> bool:
@@ -184,10 +185,11 @@ def accessibility_allowances():
 @pytest.fixture
 def accessibility(axe, screen, accessibility_allowances):
     """What axe-core found on the pages this test reached (see the module docstring)."""
-    global _pages_checked
+    global _pages_checked, _seconds_checking
     check = AccessibilityCheck(axe, screen, accessibility_allowances)
     yield check
     _pages_checked += len(check.checked)
+    _seconds_checking += check.seconds
     for _violation, allowance in check.allowed.values():
         _allowances_used[allowance] = _allowances_used.get(allowance, 0) + 1
 
@@ -197,7 +199,7 @@ def pytest_terminal_summary(terminalreporter):
         return
     write = terminalreporter.write_line
     terminalreporter.section("accessibility (axe-core, WCAG 2.1 A and AA)")
-    write(f"{_pages_checked} page checks.")
+    write(f"{_pages_checked} checks of a page, in {_seconds_checking:.1f} s.")
     for allowance in ALLOWANCES:
         used = _allowances_used.get(allowance, 0)
         state = f"tolerated on {used} element(s)" if used else "matched nothing (remove it once fixed)"
