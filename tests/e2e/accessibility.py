@@ -129,10 +129,19 @@ def _shorten(html: str, limit: int = 200) -> str:
 class AccessibilityCheck:
     """What axe found on the pages one test reached, allowances set apart."""
 
-    def __init__(self, axe: Axe, screen: str, allowances: list[Allowance]):
+    def __init__(
+        self,
+        axe: Axe,
+        screen: str,
+        allowances: list[Allowance],
+        other_widths: dict[str, dict] | None = None,
+    ):
+        """`other_widths`: the screens (name: viewport) the journey does not run at, where each
+        page is also checked, the window resized for the check and restored after it."""
         self._axe = axe
         self._screen = screen
         self._allowances = allowances
+        self._other_widths = other_widths or {}
         self._new_document = False
         self._checking = False
         self.violations: dict[tuple, Violation] = {}
@@ -146,7 +155,16 @@ class AccessibilityCheck:
         self._checking = True
         started = time.perf_counter()
         try:
+            page.wait_for_load_state("load")
             found = self._axe.violations(page, screen=self._screen)
+            if self._other_widths:
+                viewport = page.viewport_size
+                try:
+                    for name, other in self._other_widths.items():
+                        page.set_viewport_size(other)
+                        found += self._axe.violations(page, screen=f"{name} width, resized")
+                finally:
+                    page.set_viewport_size(viewport)
         finally:
             self._checking = False
             self.seconds += time.perf_counter() - started

@@ -10,7 +10,8 @@ test leaves <test-name>-failure.png there as well.
 
 Every page a journey reaches is checked with axe-core against WCAG 2.1 A and AA (accessibility.py):
 each new page before the journey's first step on it, each page the journey screenshots, as shown,
-and the page it ends on. A violation fails the test, naming the rule, the page and the element.
+and the page it ends on; at both widths (a journey that runs at one screen only has the window
+resized for the check). A violation fails the test, naming the rule, the page and the element.
 """
 
 import os
@@ -182,11 +183,26 @@ def accessibility_allowances():
     return ALLOWANCES
 
 
+def _screens_of(item) -> set[str]:
+    """The screens a test runs at: those it is parametrized with, else the default."""
+    for marker in item.iter_markers("parametrize"):
+        names, values = marker.args[0], marker.args[1]
+        names = [name.strip() for name in names.split(",")] if isinstance(names, str) else list(names)
+        if "screen" in names:
+            if len(names) == 1:
+                return set(values)
+            return {value[names.index("screen")] for value in values}
+    return {"desktop"}
+
+
 @pytest.fixture
-def accessibility(axe, screen, accessibility_allowances):
-    """What axe-core found on the pages this test reached (see the module docstring)."""
+def accessibility(axe, screen, accessibility_allowances, request):
+    """What axe-core found on the pages this test reached (see the module docstring). A journey
+    that runs at one width only has its pages checked at the other width as well."""
     global _pages_checked, _seconds_checking
-    check = AccessibilityCheck(axe, screen, accessibility_allowances)
+    ran_at = _screens_of(request.node)
+    other_widths = {name: SCREENS[name]["viewport"] for name in SCREENS if name not in ran_at}
+    check = AccessibilityCheck(axe, screen, accessibility_allowances, other_widths)
     yield check
     _pages_checked += len(check.checked)
     _seconds_checking += check.seconds
