@@ -98,13 +98,14 @@ class Axe:
     def __init__(self):
         self._script = _axe_script()
 
-    def violations(self, page, *, screen: str) -> list[Violation]:
+    def violations(self, page, *, screen: str) -> tuple[str, list[Violation]]:
+        """The page's language, and what axe finds there."""
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             page.evaluate(self._script)
         found = page.evaluate(_RUN, WCAG_TAGS)
         url = urlsplit(page.url)
         path = url.path + (f"?{url.query}" if url.query else "")
-        return [
+        return found["lang"], [
             Violation(
                 rule=violation["rule"],
                 page=path,
@@ -146,7 +147,7 @@ class AccessibilityCheck:
         self._checking = False
         self.violations: dict[tuple, Violation] = {}
         self.allowed: dict[tuple, tuple[Violation, Allowance]] = {}
-        self.checked: list[str] = []
+        self.checked: list[tuple[str, str, str]] = []  # (path, lang, width) of each check
         self.seconds = 0.0
 
     def check(self, page) -> None:
@@ -156,13 +157,13 @@ class AccessibilityCheck:
         started = time.perf_counter()
         try:
             page.wait_for_load_state("load")
-            found = self._axe.violations(page, screen=self._screen)
+            found = self._run(page, self._screen, self._screen)
             if self._other_widths:
                 viewport = page.viewport_size
                 try:
                     for name, other in self._other_widths.items():
                         page.set_viewport_size(other)
-                        found += self._axe.violations(page, screen=f"{name} width, resized")
+                        found += self._run(page, name, f"{name} width, resized")
                 finally:
                     page.set_viewport_size(viewport)
         finally:
@@ -175,7 +176,11 @@ class AccessibilityCheck:
                 self.violations.setdefault(key, violation)
             else:
                 self.allowed.setdefault(key, (violation, allowance))
-        self.checked.append(page.url)
+
+    def _run(self, page, width: str, screen: str) -> list[Violation]:
+        lang, found = self._axe.violations(page, screen=screen)
+        self.checked.append((urlsplit(page.url).path, lang, width))
+        return found
 
     def watch(self, page, monkeypatch) -> None:
         """Check each new document of `page` once it has loaded, before the journey's next step.

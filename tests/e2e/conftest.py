@@ -72,7 +72,7 @@ ALLOWANCES = [
 
 _call_report = pytest.StashKey()
 _allowances_used: dict[Allowance, int] = {}
-_pages_checked = 0
+_pages_checked: list[tuple[str, str, str]] = []  # (path, lang, width) of every check in the run
 _seconds_checking = 0.0
 
 
@@ -199,12 +199,12 @@ def _screens_of(item) -> set[str]:
 def accessibility(axe, screen, accessibility_allowances, request):
     """What axe-core found on the pages this test reached (see the module docstring). A journey
     that runs at one width only has its pages checked at the other width as well."""
-    global _pages_checked, _seconds_checking
+    global _seconds_checking
     ran_at = _screens_of(request.node)
     other_widths = {name: SCREENS[name]["viewport"] for name in SCREENS if name not in ran_at}
     check = AccessibilityCheck(axe, screen, accessibility_allowances, other_widths)
     yield check
-    _pages_checked += len(check.checked)
+    _pages_checked.extend(check.checked)
     _seconds_checking += check.seconds
     for _violation, allowance in check.allowed.values():
         _allowances_used[allowance] = _allowances_used.get(allowance, 0) + 1
@@ -215,7 +215,12 @@ def pytest_terminal_summary(terminalreporter):
         return
     write = terminalreporter.write_line
     terminalreporter.section("accessibility (axe-core, WCAG 2.1 A and AA)")
-    write(f"{_pages_checked} checks of a page, in {_seconds_checking:.1f} s.")
+    distinct = sorted(set(_pages_checked))
+    write(f"{len(_pages_checked)} checks in {_seconds_checking:.1f} s, of {len(distinct)} pages")
+    SCREENSHOT_DIR.parent.mkdir(parents=True, exist_ok=True)
+    listing = SCREENSHOT_DIR.parent / "accessibility-pages.txt"
+    listing.write_text("".join(f"{path}  lang={lang}  {width}\n" for path, lang, width in distinct))
+    write(f"    (path, language, width) listed in {listing.relative_to(REPO_ROOT)}")
     for allowance in ALLOWANCES:
         used = _allowances_used.get(allowance, 0)
         state = f"tolerated on {used} element(s)" if used else "matched nothing (remove it once fixed)"
