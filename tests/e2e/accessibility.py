@@ -145,6 +145,7 @@ class AccessibilityCheck:
         self._other_widths = other_widths or {}
         self._new_document = False
         self._checking = False
+        self._stopped = False
         self.violations: dict[tuple, Violation] = {}
         self.allowed: dict[tuple, tuple[Violation, Allowance]] = {}
         self.checked: list[tuple[str, str, str]] = []  # (path, lang, width) of each check
@@ -208,6 +209,7 @@ class AccessibilityCheck:
             if (
                 self._new_document
                 and not self._checking
+                and not self._stopped
                 and greenlet.getcurrent() is test_greenlet
                 and not page.is_closed()
             ):
@@ -220,6 +222,10 @@ class AccessibilityCheck:
             return original_sync(api_object, awaitable)
 
         monkeypatch.setattr(SyncBase, "_sync", sync_after_checking)
+
+    def stop(self) -> None:
+        """No more checks of new documents: the journey is over."""
+        self._stopped = True
 
     def _check_new_document(self, page) -> None:
         self._new_document = False

@@ -112,15 +112,24 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_call(item):
     """After the journey itself passed: check the page it ends on, then fail on any violation
     found on the way, so the failure is the test's own, with every violation of the journey."""
-    result = yield
     funcargs = getattr(item, "funcargs", {})
     accessibility = funcargs.get("accessibility")
-    if accessibility is not None:
-        page = funcargs.get("page")
-        if page is not None and not page.is_closed():
-            accessibility.check(page)
+    if accessibility is None:
+        return (yield)
+    try:
+        result = yield
+    except BaseException:
+        # The journey failed first; what axe found until then is shown beside its failure.
+        accessibility.stop()
         if accessibility.violations:
-            pytest.fail(accessibility.failure_message(), pytrace=False)
+            item.add_report_section("call", "accessibility", accessibility.failure_message())
+        raise
+    page = funcargs.get("page")
+    if page is not None and not page.is_closed():
+        accessibility.check(page)
+    accessibility.stop()  # the teardown's own calls (a failure screenshot) check nothing
+    if accessibility.violations:
+        pytest.fail(accessibility.failure_message(), pytrace=False)
     return result
 
 
