@@ -7,6 +7,11 @@ One browser for the whole session, a fresh context (cookies, storage, viewport) 
 
 Screenshots go to artefacts/screenshots/<test-name>-<step>.png at the repository root; a failing
 test leaves <test-name>-failure.png there as well.
+
+Every page a journey reaches is checked with axe-core against WCAG 2.1 A and AA (accessibility.py):
+each new page before the journey's first step on it, each page the journey screenshots, as shown,
+and the page it ends on; at both widths (a journey that runs at one screen only has the window
+resized for the check). A violation fails the test, naming the rule, the page and the element.
 """
 
 import os
@@ -14,6 +19,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from .accessibility import AccessibilityCheck, Allowance, Axe, axe_available
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "artefacts" / "screenshots"
@@ -37,7 +44,36 @@ SCREENS = {
 }
 PHONE_WIDTH = SCREENS["phone"]["viewport"]["width"]
 
+# Temporary allowances: WCAG failures whose fix lies in files that another change owns. Each names
+# its rule, the pages where the journeys meet it, and the fix; remove it when the fix lands. The end
+# of a run lists the allowances in force, and those that matched nothing (to be removed).
+ALLOWANCES = [
+    Allowance(
+        rule="listitem",
+        pages=(
+            "/coffre/sign-in/",
+            "/coffre/profile/",
+            "/syndicat/sign-in/",
+            "/syndicat/profile/",
+            "/poste/self-service/questions/",
+            "/universite/sign-in/",
+            "/universite/devices/add/confirm/",
+        ),
+        fix='templates/base.html: role="status" on <ul class="messages"> takes the list role away from '
+        'its <li class="message">; put role="status" on a <div> around the <ul> instead',
+    ),
+    Allowance(
+        rule="link-in-text-block",
+        pages=("/coffre/admin/accounts/user/",),
+        fix="help desk (Django admin) breadcrumbs: the links differ from the text around them by colour "
+        "alone (#fff beside #c4dce8); underline div.breadcrumbs a in the help desk's own stylesheet",
+    ),
+]
+
 _call_report = pytest.StashKey()
+_allowances_used: dict[Allowance, int] = {}
+_pages_checked: list[tuple[str, str, str]] = []  # (path, lang, width) of every check in the run
+_seconds_checking = 0.0
 
 
 def _browser_required() -> bool:
@@ -69,6 +105,31 @@ def pytest_collection_modifyitems(config, items):
     items[:] = [item for item in items if not _is_browser_test(item)] + [
         item for item in items if _is_browser_test(item)
     ]
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After the journey itself passed: check the page it ends on, then fail on any violation
+    found on the way, so the failure is the test's own, with every violation of the journey."""
+    funcargs = getattr(item, "funcargs", {})
+    accessibility = funcargs.get("accessibility")
+    if accessibility is None:
+        return (yield)
+    try:
+        result = yield
+    except BaseException:
+        # The journey failed first; what axe found until then is shown beside its failure.
+        accessibility.stop()
+        if accessibility.violations:
+            item.add_report_section("call", "accessibility", accessibility.failure_message())
+        raise
+    page = funcargs.get("page")
+    if page is not None and not page.is_closed():
+        accessibility.check(page)
+    accessibility.stop()  # the teardown's own calls (a failure screenshot) check nothing
+    if accessibility.violations:
+        pytest.fail(accessibility.failure_message(), pytrace=False)
     return result
 
 
@@ -119,6 +180,63 @@ def browser(chromium_path):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session")
+def axe():
+    if not axe_available():
+        _unavailable("axe-playwright-python (axe-core) is not installed; run ./dev test to install it")
+    return Axe()
+
+
+@pytest.fixture
+def accessibility_allowances():
+    return ALLOWANCES
+
+
+def _screens_of(item) -> set[str]:
+    """The screens a test runs at: those it is parametrized with, else the default."""
+    for marker in item.iter_markers("parametrize"):
+        names, values = marker.args[0], marker.args[1]
+        names = [name.strip() for name in names.split(",")] if isinstance(names, str) else list(names)
+        if "screen" in names:
+            if len(names) == 1:
+                return set(values)
+            return {value[names.index("screen")] for value in values}
+    return {"desktop"}
+
+
+@pytest.fixture
+def accessibility(axe, screen, accessibility_allowances, request):
+    """What axe-core found on the pages this test reached (see the module docstring). A journey
+    that runs at one width only has its pages checked at the other width as well."""
+    global _seconds_checking
+    ran_at = _screens_of(request.node)
+    other_widths = {name: SCREENS[name]["viewport"] for name in SCREENS if name not in ran_at}
+    check = AccessibilityCheck(axe, screen, accessibility_allowances, other_widths)
+    yield check
+    _pages_checked.extend(check.checked)
+    _seconds_checking += check.seconds
+    for _violation, allowance in check.allowed.values():
+        _allowances_used[allowance] = _allowances_used.get(allowance, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _pages_checked:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("accessibility (axe-core, WCAG 2.1 A and AA)")
+    distinct = sorted(set(_pages_checked))
+    write(f"{len(_pages_checked)} checks in {_seconds_checking:.1f} s, of {len(distinct)} pages")
+    SCREENSHOT_DIR.parent.mkdir(parents=True, exist_ok=True)
+    listing = SCREENSHOT_DIR.parent / "accessibility-pages.txt"
+    listing.write_text("".join(f"{path}  lang={lang}  {width}\n" for path, lang, width in distinct))
+    write(f"    (path, language, width) listed in {listing.relative_to(REPO_ROOT)}")
+    for allowance in ALLOWANCES:
+        used = _allowances_used.get(allowance, 0)
+        state = f"tolerated on {used} element(s)" if used else "matched nothing (remove it once fixed)"
+        write(f"Temporary allowance {allowance.rule} on {', '.join(allowance.pages)}: {state}.")
+        write(f"    Fix: {allowance.fix}")
+
+
 @pytest.fixture
 def screen():
     """The screen a test runs at; override with @pytest.mark.parametrize("screen", ["desktop", "phone"])."""
@@ -149,8 +267,10 @@ def browser_errors():
 
 
 @pytest.fixture
-def page(context, browser_errors, request, screenshot):
+def page(context, browser_errors, request, screenshot, accessibility, monkeypatch):
     page = context.new_page()
+
+    accessibility.watch(page, monkeypatch)
 
     def on_console(message):
         # A failed load is reported by on_response below, with its address.
@@ -177,7 +297,7 @@ def page(context, browser_errors, request, screenshot):
     report = request.node.stash.get(_call_report, None)
     if report is not None and report.failed and not page.is_closed():
         try:
-            screenshot(page, "failure")
+            screenshot.save(page, "failure")
         except Exception:  # noqa: S110 - a failure screenshot must not hide the real failure
             pass
 
@@ -186,17 +306,28 @@ def _file_part(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
 
 
-@pytest.fixture
-def screenshot(request):
-    """screenshot(page, "step") saves artefacts/screenshots/<test-name>-<step>.png (whole page)."""
-    test_name = _file_part(request.node.name)
-    for stale in SCREENSHOT_DIR.glob(f"{test_name}-*.png"):  # from an earlier run of this test
-        stale.unlink()
+class _Screenshots:
+    def __init__(self, test_name: str, accessibility: AccessibilityCheck):
+        self._test_name = test_name
+        self._accessibility = accessibility
 
-    def take(page, step: str) -> Path:
+    def __call__(self, page, step: str) -> Path:
+        # What the journey shows is what people meet: check it as it is shown.
+        self._accessibility.check(page)
+        return self.save(page, step)
+
+    def save(self, page, step: str) -> Path:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOT_DIR / f"{test_name}-{_file_part(step)}.png"
+        path = SCREENSHOT_DIR / f"{self._test_name}-{_file_part(step)}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
-    return take
+
+@pytest.fixture
+def screenshot(request, accessibility):
+    """screenshot(page, "step") checks the page with axe-core and saves
+    artefacts/screenshots/<test-name>-<step>.png (whole page)."""
+    test_name = _file_part(request.node.name)
+    for stale in SCREENSHOT_DIR.glob(f"{test_name}-*.png"):  # from an earlier run of this test
+        stale.unlink()
+    return _Screenshots(test_name, accessibility)
