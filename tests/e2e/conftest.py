@@ -62,12 +62,6 @@ ALLOWANCES = [
         fix='templates/base.html: role="status" on <ul class="messages"> takes the list role away from '
         'its <li class="message">; put role="status" on a <div> around the <ul> instead',
     ),
-    Allowance(
-        rule="link-in-text-block",
-        pages=("/coffre/admin/accounts/user/",),
-        fix="help desk (Django admin) breadcrumbs: the links differ from the text around them by colour "
-        "alone (#fff beside #c4dce8); underline div.breadcrumbs a in the help desk's own stylesheet",
-    ),
 ]
 
 _call_report = pytest.StashKey()
