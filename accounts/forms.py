@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
+from django.forms import BoundField
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -214,13 +215,36 @@ class EmailRegistrationForm(ConfirmedEmailMixin, forms.Form):
     )
 
 
+class RulesDescribedBoundField(BoundField):
+    """The new-password field is described by the page's list of password rules
+    (includes/password_rules.html), then by its own help and error."""
+
+    @property
+    def aria_describedby(self):
+        own = super().aria_describedby
+        return " ".join(filter(None, [RULES_LIST_ID, own])) if own is not None else None
+
+
+RULES_LIST_ID = "password-rules-list"
+
+
 class PasswordFieldsMixin:
-    """Labels, autocomplete and the live-check hooks of the new-password fields."""
+    """Labels, autocomplete and the live-check hooks of the new-password fields.
+
+    Django checks the rules on the confirmation and skips them when the two entries differ; here a
+    rule error sits on the new password, where the person chose it, and is reported together with
+    the mismatch."""
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
 
     def _style_new_password(self):
         first, second = self.fields["new_password1"], self.fields["new_password2"]
         first.label, second.label = _("New password"), _("New password again")
         first.help_text = ""
+        first.bound_field_class = RulesDescribedBoundField
         first.widget.attrs.update(
             {"autocomplete": "new-password", "data-password-rules": "", "maxlength": 256}
         )

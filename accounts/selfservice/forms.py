@@ -242,7 +242,9 @@ class ChangePasswordsForm(ChangePasswordForm):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("new_password2")
+        password = cleaned.get("new_password1")
+        if not password or self.has_error("new_password2"):
+            return cleaned
         for pk in cleaned.get("also", []):
             other = self.linked[pk]
             try:
