@@ -88,6 +88,8 @@ class SignInForm(LockoutMixin, auth_forms.AuthenticationForm):
         username.label = identifier_label(tenant)
         username.widget = identifier_widget(autofocus=True)
         username.max_length = 254
+        if tenant and tenant.account_settings.identifier_hint:
+            describe_by(username, IDENTIFIER_HINT_ID)
         self.fields["password"].label = _("Password")
 
 
@@ -215,17 +217,25 @@ class EmailRegistrationForm(ConfirmedEmailMixin, forms.Form):
     )
 
 
-class RulesDescribedBoundField(BoundField):
-    """The new-password field is described by the page's list of password rules
-    (includes/password_rules.html), then by its own help and error."""
+class DescribedBoundField(BoundField):
+    """A field also described by a part of the page outside its group (its `described_by` ids: the
+    list of password rules, the "Where do I find it?" hint), read before its own help and error."""
 
     @property
     def aria_describedby(self):
         own = super().aria_describedby
-        return " ".join(filter(None, [RULES_LIST_ID, own])) if own is not None else None
+        if own is None:  # the widget names its own description
+            return None
+        return " ".join([*self.field.described_by, *filter(None, [own])])
 
 
-RULES_LIST_ID = "password-rules-list"
+def describe_by(field, *ids):
+    field.described_by = ids
+    field.bound_field_class = DescribedBoundField
+
+
+RULES_LIST_ID = "password-rules-list"  # includes/password_rules.html
+IDENTIFIER_HINT_ID = "identifier-hint"  # accounts/identifier_hint.html
 
 
 class PasswordFieldsMixin:
@@ -244,7 +254,7 @@ class PasswordFieldsMixin:
         first, second = self.fields["new_password1"], self.fields["new_password2"]
         first.label, second.label = _("New password"), _("New password again")
         first.help_text = ""
-        first.bound_field_class = RulesDescribedBoundField
+        describe_by(first, RULES_LIST_ID)
         first.widget.attrs.update(
             {"autocomplete": "new-password", "data-password-rules": "", "maxlength": 256}
         )

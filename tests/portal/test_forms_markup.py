@@ -277,3 +277,35 @@ class TestPasswordErrors:
         autofocused = [e for e in form.elements if "autofocus" in e]
         assert autofocused[0] is summary, "the first autofocus of the page is the one browsers honour"
         assert [link["href"] for link in form.within(summary, "a")] == ["#id_new_password1"]
+
+
+class TestPageSemantics:
+    def test_a_flash_message_is_a_list_item_inside_a_status_region(self, signed_in, tenant):
+        response = signed_in.post(
+            f"/{tenant.slug}/profile/language/", {"preferred_language": "en"}, follow=True
+        )
+        shown = page(response)
+        region = shown.one("div", role="status")
+        [listing] = shown.within(region, "ul")
+        assert "role" not in listing
+        assert [text(item) for item in shown.within(listing, "li")], "the message is in the list"
+        assert not [e for e in shown.find("ul") if e.get("role")], "no list carries a role"
+
+    def test_devices_table_cells_carry_their_column_header(self, signed_in, tenant, person):
+        from accounts.devices import AuthenticatorDevice
+
+        device = AuthenticatorDevice.start(person, "Phone")
+        device.confirmed = True
+        device.save()
+        shown = page(signed_in.get(f"/{tenant.slug}/devices/"))
+        headers = [text(th) for th in shown.find("th") if text(th) != "Actions"]
+        labels = [td["data-label"] for td in shown.find("td") if "data-label" in td]
+        assert labels == headers == ["Name", "Added", "Last used"]
+
+    def test_where_do_i_find_it_describes_the_identifier_field(self, client, tenant):
+        shown = page(client.get(f"/{tenant.slug}/sign-in/"))
+        described = shown.one("input", name="username")["aria-describedby"].split()
+        assert text(shown.by_id(described[0])) == "On your letter, top right."
+        refused = page(client.post(f"/{tenant.slug}/sign-in/", {"username": "", "password": "x"}))
+        described = refused.one("input", name="username")["aria-describedby"].split()
+        assert described == ["identifier-hint", "id_username_error"]
