@@ -102,6 +102,14 @@ class IdentityForm(forms.Form):
 # Security questions: the person's own --------------------------------------------------------------
 
 
+class ChosenSecretInput(forms.widgets.Input):
+    """A secret the person is choosing (an answer), masked as a password is but kept after an error.
+    Not a PasswordInput: nothing is checked against it here, so it is no door for the guard."""
+
+    input_type = "password"
+    template_name = "django/forms/widgets/password.html"
+
+
 class QuestionRowForm(forms.Form):
     question = forms.TypedChoiceField(label=_("Question"), required=False, empty_value=None)
     # Masked against a look over the shoulder (the page offers to show them), and kept after an
@@ -112,8 +120,7 @@ class QuestionRowForm(forms.Form):
         max_length=200,
         required=False,
         strip=False,
-        widget=forms.PasswordInput(
-            render_value=True,
+        widget=ChosenSecretInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "data-answer": ""},
         ),
     )
