@@ -19,6 +19,14 @@ IDENTIFIER_LABELS = {
     "identifier_or_email": _("12-digit identifier or personal e-mail"),
 }
 
+# The same, inside a sentence ("I don't know my access code").
+IDENTIFIER_NOUNS = {
+    "user_id": _("user ID"),
+    "code": _("access code"),
+    "email": _("e-mail address"),
+    "identifier_or_email": _("identifier"),
+}
+
 WRONG_CREDENTIALS = _(
     "The identifier or the password is incorrect. Mind capital letters and special characters."
 )
@@ -29,6 +37,14 @@ def identifier_label(tenant):
         IDENTIFIER_LABELS.get(tenant.account_settings.sign_in_with, _("Identifier"))
         if tenant
         else _("Identifier")
+    )
+
+
+def identifier_noun(tenant):
+    return (
+        IDENTIFIER_NOUNS.get(tenant.account_settings.sign_in_with, _("identifier"))
+        if tenant
+        else _("identifier")
     )
 
 
@@ -102,7 +118,8 @@ class HelpDeskSignInForm(LockoutMixin, AdminAuthenticationForm):
 
 
 class ForgotPasswordForm(forms.Form):
-    """The identifier and the e-mail on file (docs/journeys.md#reset-ask)."""
+    """The identifier and the e-mail on file (docs/journeys.md#reset-ask). Where the identifier is
+    the e-mail address, it is asked once."""
 
     identifier = forms.CharField(max_length=254, widget=identifier_widget(autofocus=True))
     email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
@@ -110,6 +127,15 @@ class ForgotPasswordForm(forms.Form):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["identifier"].label = identifier_label(tenant)
+        if tenant.account_settings.sign_in_with == "email":
+            del self.fields["email"]
+            self.fields["identifier"] = forms.EmailField(
+                label=identifier_label(tenant), max_length=254, widget=email_widget()
+            )
+            self.fields["identifier"].widget.attrs["autofocus"] = True
+
+    def email_on_file(self) -> str:
+        return self.cleaned_data.get("email", self.cleaned_data["identifier"]).lower()
 
 
 class ConfirmedEmailMixin:
