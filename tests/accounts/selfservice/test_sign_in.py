@@ -263,3 +263,22 @@ def test_the_pause_is_the_same_for_an_identifier_without_a_device(client, poste)
     url = f"/{poste.slug}/self-service/sign-in/device/"
     assert "This code is not valid" in errors(client.post(url, {"code": "123456"}))
     assert "Wait 1 second after a wrong code" in errors(client.post(url, {"code": "123456"}))
+
+
+def test_the_lock_after_codes_without_a_device_names_no_method_and_says_what_to_do(client, poste):
+    from tests.factories import UserFactory
+
+    UserFactory(tenant=poste, identifier="COLLAB1")  # no device, no questions
+    start(client, poste, "COLLAB1")
+    url = f"/{poste.slug}/self-service/sign-in/device/"
+    import time_machine
+
+    with time_machine.travel("2026-03-02 10:00", tick=False) as clock:
+        for _ in range(poste.account_settings.lockout_threshold):
+            clock.shift(120)  # past every pause after a wrong code
+            response = client.post(url, {"code": "123456"})
+    said = errors(response)
+    lock = said[said.index("temporarily locked") :]
+    assert "password" not in lock.split("Try again")[1].split("Call the help desk")[0]
+    assert "“My account is locked”" in lock
+    assert "Call the help desk: Help desk: 1-800-555-0100" in lock
