@@ -81,3 +81,16 @@ def test_a_second_mail_within_the_minute_is_announced_on_the_page(client, submit
     assert "at most one e-mail per account every 60 seconds" in said
     assert "wait 60 seconds before asking again" in said
     assert text(page(first).one("main")) == said, "the page is the same whatever happened"
+
+
+@pytest.mark.parametrize(
+    "contact, said",
+    [
+        ("Members: m@union.example", "Write to the help desk: Members: m@union.example"),
+        ("IT support: 514-555-0150, extension 5050", "Call the help desk: IT support: 514-555-0150"),
+    ],
+)
+def test_the_pages_call_a_number_and_write_to_an_address(client, submit, contact, said):
+    tenant = TenantFactory(slug="desk-t", modules=[], allow_password_reset=True, helpdesk_en=contact)
+    response = submit(f"/{tenant.slug}/password/forgot/", {"identifier": "X", "email": "x@x.test"})
+    assert said in text(page(response).one("main"))

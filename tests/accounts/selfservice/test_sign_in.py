@@ -15,9 +15,9 @@ def start(client, tenant, identifier):
     assert response.status_code == 302 and response["Location"].endswith("/self-service/sign-in/methods/")
 
 
-def test_identifier_page_tells_to_call_the_help_desk_when_nothing_is_set_up(client, poste):
+def test_identifier_page_tells_to_contact_the_help_desk_when_nothing_is_set_up(client, poste):
     page = errors(client.get(f"/{poste.slug}/self-service/sign-in/"))
-    assert "call the help desk" in page and "1-800-555-0100" in page
+    assert "contact the help desk" in page and "1-800-555-0100" in page
 
 
 def test_sign_in_with_the_password(client, camille, password):
