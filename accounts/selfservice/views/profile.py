@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
@@ -29,10 +30,23 @@ MOST_ROWS = 9
 @login_required
 @never_cache
 def menu(request):
-    """The self-service menu and its six entries (docs/journeys.md#menu-entries)."""
+    """The self-service menu and its entries (docs/journeys.md#menu-entries)."""
     counts = selectors.proof_counts(user=request.user)
-    context = {"question_count": counts.questions, "device_count": counts.devices}
+    context = {
+        "question_count": counts.questions,
+        "device_count": counts.devices,
+        "vault_url": _address_of("selfservice:vault"),
+    }
     return render(request, "selfservice/menu.html", context)
+
+
+def _address_of(name: str) -> str | None:
+    """The personal vault is a page of its own, built apart from the menu: the entry shows only once
+    its address exists."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 @signed_in

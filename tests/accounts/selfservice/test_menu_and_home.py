@@ -1,0 +1,52 @@
+"""The self-service menu's own name and its entries; the home page of a voting tenant."""
+
+import pytest
+from django.urls import NoReverseMatch
+
+from tests.portal.test_forms_markup import page, text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, sign_in, camille):
+    return sign_in(camille)
+
+
+def test_the_menu_is_not_named_like_the_profile_page(signed_in, camille, client):
+    from django.utils import translation
+
+    slug = camille.tenant.slug
+    menu = page(client.get(f"/{slug}/self-service/"))
+    profile = page(client.get(f"/{slug}/profile/"))
+    headings = [text(h) for h in menu.find("h1") + menu.find("h2")]
+    assert headings == ["Password self-service", "Manage my access"]
+    assert not set(headings) & {text(h) for h in profile.find("h1")}
+    with translation.override("fr"):
+        assert translation.gettext("Manage my access") == "Gérer mes accès"
+
+
+def test_the_personal_vault_is_listed_once_its_page_exists(signed_in, camille, client, monkeypatch):
+    from accounts.selfservice.views import profile
+
+    url = f"/{camille.tenant.slug}/self-service/"
+    real_reverse = profile.reverse
+
+    def without_vault(name, *args, **kwargs):
+        if name == "selfservice:vault":
+            raise NoReverseMatch(name)
+        return real_reverse(name, *args, **kwargs)
+
+    monkeypatch.setattr(profile, "reverse", without_vault)
+    assert "Personal vault" not in [text(a) for a in page(client.get(url)).find("a")]
+    monkeypatch.setattr(
+        profile,
+        "reverse",
+        lambda name, *a, **k: (
+            f"/{camille.tenant.slug}/self-service/vault/"
+            if name == "selfservice:vault"
+            else real_reverse(name, *a, **k)
+        ),
+    )
+    links = {text(a): a["href"] for a in page(client.get(url)).find("a")}
+    assert links["Personal vault"] == f"/{camille.tenant.slug}/self-service/vault/"
