@@ -50,3 +50,27 @@ def test_the_personal_vault_is_listed_once_its_page_exists(signed_in, camille, c
     )
     links = {text(a): a["href"] for a in page(client.get(url)).find("a")}
     assert links["Personal vault"] == f"/{camille.tenant.slug}/self-service/vault/"
+
+
+def test_a_voting_tenants_home_offers_the_profile_and_asks_to_verify_the_address(client, sign_in):
+    from tests.factories import TenantFactory, UserFactory
+
+    union = TenantFactory(slug="union-home", sign_in_with="email", modules=["voting"])
+    member = UserFactory(
+        tenant=union,
+        identifier="m@union.test",
+        email="m@union.test",
+        email_verified=False,
+        preferred_language="en",
+    )
+    sign_in(member)
+    response = client.get(f"/{union.slug}/")
+    home = page(response)
+    links = {text(a): a["href"] for a in home.find("a")}
+    assert links["Edit my profile"] == f"/{union.slug}/profile/"
+    prompt = text(home.one("div", **{"class": "notice verify-email"}))
+    assert "m@union.test is not verified yet" in prompt
+    [form] = [f for f in home.find("form") if f.get("action") == f"/{union.slug}/profile/email/verify/"]
+    member.email_verified = True
+    member.save()
+    assert not page(client.get(f"/{union.slug}/")).find("div", **{"class": "notice verify-email"})
