@@ -191,6 +191,10 @@ class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
         error_messages={"required": _("Please accept the privacy policy to continue.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        describe_by(self.fields["consent"], CONSENT_NOTE_ID)
+
     def matches(self, user, record) -> bool:
         """Every answer must agree with the account and what its file says (`record`, an
         IdentityRecord or None): names and town folded, phone by its digits."""
@@ -262,6 +266,7 @@ def describe_by(field, *ids):
 
 RULES_LIST_ID = "password-rules-list"  # includes/password_rules.html
 IDENTIFIER_HINT_ID = "identifier-hint"  # accounts/identifier_hint.html
+CONSENT_NOTE_ID = "consent-note"  # accounts/consent_note.html, with the link to the privacy policy
 
 
 class PasswordFieldsMixin:

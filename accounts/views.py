@@ -500,3 +500,10 @@ class ChangePasswordView(NewPasswordView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+def privacy_policy(request):
+    """The tenant's privacy policy (its own text, in the page's language), or the portal's short one.
+    Open to everyone: it is read before an account is used, from the forms that ask for personal data."""
+    policy = request.tenant.account_settings.privacy_policy
+    return render(request, "accounts/privacy.html", {"policy": policy})

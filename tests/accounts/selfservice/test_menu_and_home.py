@@ -38,7 +38,7 @@ def test_the_personal_vault_is_listed_once_its_page_exists(signed_in, camille, c
         return real_reverse(name, *args, **kwargs)
 
     monkeypatch.setattr(profile, "reverse", without_vault)
-    assert "Personal vault" not in [text(a) for a in page(client.get(url)).find("a")]
+    assert "My personal vault" not in [text(a) for a in page(client.get(url)).find("a")]
     monkeypatch.setattr(
         profile,
         "reverse",
@@ -49,7 +49,7 @@ def test_the_personal_vault_is_listed_once_its_page_exists(signed_in, camille, c
         ),
     )
     links = {text(a): a["href"] for a in page(client.get(url)).find("a")}
-    assert links["Personal vault"] == f"/{camille.tenant.slug}/self-service/vault/"
+    assert links["My personal vault"] == f"/{camille.tenant.slug}/self-service/vault/"
 
 
 def test_a_voting_tenants_home_offers_the_profile_and_asks_to_verify_the_address(client, sign_in):
