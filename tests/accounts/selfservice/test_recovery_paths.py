@@ -68,6 +68,7 @@ def test_forgotten_password_asks_the_address_once_where_it_is_the_identifier(cli
     form = page(client.get(f"/{tenant.slug}/password/forgot/"))
     fields = [c for c in form.controls()]
     assert [(c["name"], c["type"]) for c in fields] == [("identifier", "email")]
+    assert "Give the e-mail address you sign in with." in text(form.one("main"))
     submit(f"/{tenant.slug}/password/forgot/", {"identifier": "M@example.org"})
     assert [m.to for m in mail.outbox] == [[member.email]]
 
