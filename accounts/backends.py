@@ -1,9 +1,24 @@
+import re
+
 from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .selectors import user_for_sign_in
 
 NOT_LOOKED_UP = object()
+
+# A provisional secret is issued as three groups of four hexadecimal characters ("3D92-DB93-9763", on
+# the enrolment letter). Copied from paper or a phone, it arrives in lower case, without its dashes or
+# with spaces: for an account still waiting for its first sign-in, such an entry is put back in the
+# issued shape before the one hash, so it costs the same and counts the same.
+_PROVISIONAL = re.compile(r"[0-9A-F]{12}")
+
+
+def fold_provisional_secret(raw: str) -> str:
+    folded = "".join(c for c in raw if c not in " -\u2010\u2011\u2013\t").upper()
+    if not _PROVISIONAL.fullmatch(folded):
+        return raw
+    return "-".join(folded[i : i + 4] for i in range(0, 12, 4))
 
 
 class TenantBackend(ModelBackend):
@@ -31,6 +46,8 @@ class TenantBackend(ModelBackend):
             # Spend the same hashing time as for a real account, so timing does not reveal it.
             User().set_password(password)
             return None
+        if user.enrolment_pending:
+            password = fold_provisional_secret(password)
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None

@@ -2,10 +2,19 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .forms import CurrentPasswordMixin
 
 WRONG_CODE = _("This code is not valid. Type the 6 digits your app shows now, or one of your backup codes.")
+
+
+def pause_message(seconds: int) -> str:
+    return ngettext(
+        "Wait %(seconds)d second after a wrong code, then type the code your app shows.",
+        "Wait %(seconds)d seconds after a wrong code, then type the code your app shows.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 def code_widget():

@@ -21,8 +21,17 @@ from .device_forms import (
     ConfirmPasswordForm,
     DeviceCodeForm,
     RenameDeviceForm,
+    pause_message,
 )
-from .devices import AuthenticatorDevice, backup_codes_left, device_code_work, devices_of, verify_device_code
+from .devices import (
+    AuthenticatorDevice,
+    backup_codes_left,
+    code_pause_seconds,
+    device_code_work,
+    devices_of,
+    note_code_outcome,
+    verify_device_code,
+)
 from .stages import DEVICE_GATE
 
 signed_out = method_decorator([never_cache, sensitive_post_parameters()], name="dispatch")
@@ -48,8 +57,12 @@ class DeviceStepView(FormView):
     def form_valid(self, form):
         found = {}
         code = form.cleaned_data["code"]
+        tenant, identifier = self.account.tenant, self.account.identifier
+        wait = code_pause_seconds(tenant, identifier, code)
 
         def check():
+            if wait:  # django-otp would refuse even the right code: it is not tried
+                return False
             found["device"] = verify_device_code(self.account, code)
             return found["device"] is not None and self.account.is_active
 
@@ -66,8 +79,10 @@ class DeviceStepView(FormView):
             audit=guard.PROOF_FAILED,
             details={"step": self.request.resolver_match.url_name},
         )
+        if not wait:
+            note_code_outcome(tenant, identifier, verdict.ok)
         if not verdict.ok:
-            form.add_error(None, verdict.error or WRONG_CODE)
+            form.add_error(None, verdict.error or (pause_message(wait) if wait else WRONG_CODE))
             return self.form_invalid(form)
         return stages.passed(self.request, stages.DeviceStage.key, device=found["device"])
 

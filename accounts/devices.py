@@ -193,3 +193,41 @@ def verify_device_code(user, code: str):
             if device.verify_token(code):
                 return device
     return None
+
+
+# The pause after a wrong code ----------------------------------------------------------------------------
+# django-otp refuses any code, even the right one, for 2^(n-1) seconds after the n-th wrong one
+# (ThrottlingMixin, factor 1 above). The pages say so, with the time left, rather than "this code is not
+# valid". The same pause is counted here for every identifier typed on a device step, with or without
+# a device (or an account): the message then tells nothing about the account. A pause is no attempt: it
+# is not counted towards the lock.
+
+
+def _pause_key(tenant, identifier: str) -> str:
+    from .identifiers import normalise_identifier
+
+    return f"code-pause:{tenant.pk}:{normalise_identifier(tenant, identifier)}"
+
+
+def code_pause_seconds(tenant, identifier: str, code: str) -> int:
+    """Seconds to wait before a code from the app can be checked; 0 for a backup code."""
+    from django.core.cache import cache
+
+    if len(BackupCodeDevice.clean_code(code)) == BACKUP_LENGTH:
+        return 0
+    failures, last = cache.get(_pause_key(tenant, identifier), (0, 0.0))
+    if not failures:
+        return 0
+    left = last + 2 ** (failures - 1) - time.time()
+    return max(0, int(left) + (left % 1 > 0))
+
+
+def note_code_outcome(tenant, identifier: str, ok: bool) -> None:
+    from django.core.cache import cache
+
+    key = _pause_key(tenant, identifier)
+    if ok:
+        cache.delete(key)
+        return
+    failures, _last = cache.get(key, (0, 0.0))
+    cache.set(key, (failures + 1, time.time()), timeout=3600)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
+from django.forms import BoundField
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,14 @@ IDENTIFIER_LABELS = {
     "identifier_or_email": _("12-digit identifier or personal e-mail"),
 }
 
+# The same, inside a sentence ("I don't know my access code").
+IDENTIFIER_NOUNS = {
+    "user_id": _("user ID"),
+    "code": _("access code"),
+    "email": _("e-mail address"),
+    "identifier_or_email": _("identifier"),
+}
+
 WRONG_CREDENTIALS = _(
     "The identifier or the password is incorrect. Mind capital letters and special characters."
 )
@@ -28,6 +37,14 @@ def identifier_label(tenant):
         IDENTIFIER_LABELS.get(tenant.account_settings.sign_in_with, _("Identifier"))
         if tenant
         else _("Identifier")
+    )
+
+
+def identifier_noun(tenant):
+    return (
+        IDENTIFIER_NOUNS.get(tenant.account_settings.sign_in_with, _("identifier"))
+        if tenant
+        else _("identifier")
     )
 
 
@@ -87,6 +104,8 @@ class SignInForm(LockoutMixin, auth_forms.AuthenticationForm):
         username.label = identifier_label(tenant)
         username.widget = identifier_widget(autofocus=True)
         username.max_length = 254
+        if tenant and tenant.account_settings.identifier_hint:
+            describe_by(username, IDENTIFIER_HINT_ID)
         self.fields["password"].label = _("Password")
 
 
@@ -99,7 +118,8 @@ class HelpDeskSignInForm(LockoutMixin, AdminAuthenticationForm):
 
 
 class ForgotPasswordForm(forms.Form):
-    """The identifier and the e-mail on file (docs/journeys.md#reset-ask)."""
+    """The identifier and the e-mail on file (docs/journeys.md#reset-ask). Where the identifier is
+    the e-mail address, it is asked once."""
 
     identifier = forms.CharField(max_length=254, widget=identifier_widget(autofocus=True))
     email = forms.EmailField(label=_("E-mail address on file"), max_length=254, widget=email_widget())
@@ -107,6 +127,15 @@ class ForgotPasswordForm(forms.Form):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["identifier"].label = identifier_label(tenant)
+        if tenant.account_settings.sign_in_with == "email":
+            del self.fields["email"]
+            self.fields["identifier"] = forms.EmailField(
+                label=identifier_label(tenant), max_length=254, widget=email_widget()
+            )
+            self.fields["identifier"].widget.attrs["autofocus"] = True
+
+    def email_on_file(self) -> str:
+        return self.cleaned_data.get("email", self.cleaned_data["identifier"]).lower()
 
 
 class ConfirmedEmailMixin:
@@ -162,6 +191,10 @@ class LostIdentifierForm(ConfirmedEmailMixin, forms.Form):
         error_messages={"required": _("Please accept the privacy policy to continue.")},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        describe_by(self.fields["consent"], CONSENT_NOTE_ID)
+
     def matches(self, user, record) -> bool:
         """Every answer must agree with the account and what its file says (`record`, an
         IdentityRecord or None): names and town folded, phone by its digits."""
@@ -214,13 +247,45 @@ class EmailRegistrationForm(ConfirmedEmailMixin, forms.Form):
     )
 
 
+class DescribedBoundField(BoundField):
+    """A field also described by a part of the page outside its group (its `described_by` ids: the
+    list of password rules, the "Where do I find it?" hint), read before its own help and error."""
+
+    @property
+    def aria_describedby(self):
+        own = super().aria_describedby
+        if own is None:  # the widget names its own description
+            return None
+        return " ".join([*self.field.described_by, *filter(None, [own])])
+
+
+def describe_by(field, *ids):
+    field.described_by = ids
+    field.bound_field_class = DescribedBoundField
+
+
+RULES_LIST_ID = "password-rules-list"  # includes/password_rules.html
+IDENTIFIER_HINT_ID = "identifier-hint"  # accounts/identifier_hint.html
+CONSENT_NOTE_ID = "consent-note"  # accounts/consent_note.html, with the link to the privacy policy
+
+
 class PasswordFieldsMixin:
-    """Labels, autocomplete and the live-check hooks of the new-password fields."""
+    """Labels, autocomplete and the live-check hooks of the new-password fields.
+
+    Django checks the rules on the confirmation and skips them when the two entries differ; here a
+    rule error sits on the new password, where the person chose it, and is reported together with
+    the mismatch."""
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
 
     def _style_new_password(self):
         first, second = self.fields["new_password1"], self.fields["new_password2"]
         first.label, second.label = _("New password"), _("New password again")
         first.help_text = ""
+        describe_by(first, RULES_LIST_ID)
         first.widget.attrs.update(
             {"autocomplete": "new-password", "data-password-rules": "", "maxlength": 256}
         )

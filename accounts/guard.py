@@ -21,9 +21,11 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.audit import record_audit
+from portal.contact import reach_helpdesk
 
 from . import lockout, stages
 from .actions import record_lock
@@ -38,16 +40,26 @@ DEVICE_COOKIE_DAYS = 180
 PROOF_FAILED = "selfservice.proof_failed"
 
 
-def locked_message(minutes: int) -> str:
-    return ngettext(
-        "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
-        "minute, and check that you type your password correctly, minding capital letters and special "
-        "characters.",
-        "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
-        "minutes, and check that you type your password correctly, minding capital letters and special "
-        "characters.",
-        minutes,
-    ) % {"minutes": minutes}
+def locked_message(minutes: int, tenant=None) -> str:
+    """The lock, how long, and what to do now. It names no method (password, device, questions): the
+    lock may come from any of them, and a method named would tell which one the account has."""
+    parts = [
+        ngettext(
+            "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
+            "minute.",
+            "Your account has been temporarily locked after too many attempts. Try again in %(minutes)d "
+            "minutes.",
+            minutes,
+        )
+        % {"minutes": minutes}
+    ]
+    if tenant is not None and "selfservice" in tenant.modules:
+        parts.append(
+            _("To unlock it now, choose “My account is locked” on the sign-in page and prove it is you.")
+        )
+    if tenant is not None and (helpdesk := reach_helpdesk(tenant)):
+        parts.append(helpdesk)
+    return " ".join(str(part) for part in parts)
 
 
 def address_message(minutes: int) -> str:
@@ -113,7 +125,7 @@ def check_secret(
         reservation = lockout.reserve(tenant, keys)
         if reservation.refused:
             spend_password_hash(times=hashes)
-            return Verdict(False, locked_message(reservation.minutes_left), locked=True)
+            return Verdict(False, locked_message(reservation.minutes_left, tenant), locked=True)
     else:
         keys = _keys(tenant, account, identifier, also, scope)
         blocked = lockout.reserve_address(request) if by_address else 0
@@ -123,7 +135,7 @@ def check_secret(
         reservation = lockout.reserve(tenant, keys)
         if reservation.refused:
             spend_password_hash(times=hashes)
-            return Verdict(False, locked_message(reservation.minutes_left), locked=True)
+            return Verdict(False, locked_message(reservation.minutes_left, tenant), locked=True)
     result = check() if account is not None else None
     if result is None:
         spend_password_hash(times=hashes)
@@ -144,7 +156,7 @@ def check_secret(
     if reservation.last:
         if account is not None and not scope and cookie_key is None:
             record_lock(user=account, request=request)
-        return Verdict(False, locked_message(reservation.minutes_left), locked=True)
+        return Verdict(False, locked_message(reservation.minutes_left, tenant), locked=True)
     return Verdict(False)
 
 

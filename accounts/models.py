@@ -324,6 +324,12 @@ class AccountSettings(models.Model):
     identifier_hint_en = models.TextField(_("where to find the identifier (English)"), blank=True)
     notice_fr = models.TextField(_("authorised-use notice (French)"), blank=True)
     notice_en = models.TextField(_("authorised-use notice (English)"), blank=True)
+    privacy_policy_fr = models.TextField(
+        _("privacy policy (French)"),
+        blank=True,
+        help_text=_("Shown at /<organisation>/privacy/. Empty: the portal's own short policy."),
+    )
+    privacy_policy_en = models.TextField(_("privacy policy (English)"), blank=True)
     allow_password_reset = models.BooleanField(_("forgotten password by e-mail"), default=True)
     allow_lost_identifier = models.BooleanField(
         _("lost identifier form"),
@@ -374,6 +380,7 @@ class AccountSettings(models.Model):
 
     identifier_hint = TranslatedField("identifier_hint")
     notice = TranslatedField("notice")
+    privacy_policy = TranslatedField("privacy_policy")
 
     class Meta:
         verbose_name = _("account settings")

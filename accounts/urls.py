@@ -22,6 +22,7 @@ urlpatterns = [
     path("welcome/check-mail/", views.EnrolmentCheckMailView.as_view(), name="enrol_check_mail"),
     path("password/new/", views.NewPasswordView.as_view(), name="new_password"),
     # Profile
+    path("privacy/", views.privacy_policy, name="privacy"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/email/", views.ChangeEmailView.as_view(), name="change_email"),
     path("profile/email/verify/", views.send_verification, name="send_verification"),

@@ -71,10 +71,25 @@ def _require(flag):
     return check
 
 
+# An identifier the person has just found (self-service), offered once in the sign-in form. In the
+# session, not the address: an address ends up in the history and the logs.
+FOUND_IDENTIFIER = "sign-in-identifier"
+
+
+def offer_identifier_for_sign_in(request, identifier: str) -> None:
+    request.session[FOUND_IDENTIFIER] = identifier
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.method == "GET" and FOUND_IDENTIFIER in self.request.session:
+            initial["username"] = self.request.session.pop(FOUND_IDENTIFIER)
+        return initial
 
     def form_valid(self, form):
         # The password was right: the stages after it (the device, ...) come before the session is
@@ -106,7 +121,9 @@ class RecoveryFormView(FormView):
 
     def form_valid(self, form):
         self.act(form)
-        return render(self.request, self.done_template, {"kind": self.kind})
+        return render(
+            self.request, self.done_template, {"kind": self.kind, "mail_interval": RECOVERY_MAIL_INTERVAL}
+        )
 
 
 class ForgotPasswordView(RecoveryFormView):
@@ -119,7 +136,7 @@ class ForgotPasswordView(RecoveryFormView):
 
     def act(self, form):
         tenant, request = self.request.tenant, self.request
-        identifier, email = form.cleaned_data["identifier"], form.cleaned_data["email"].lower()
+        identifier, email = form.cleaned_data["identifier"], form.email_on_file()
         user = user_for_sign_in(tenant=tenant, identifier=identifier)
         verdict = guard.check_secret(
             request,
@@ -508,3 +525,10 @@ class ChangePasswordView(NewPasswordView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+def privacy_policy(request):
+    """The tenant's privacy policy (its own text, in the page's language), or the portal's short one.
+    Open to everyone: it is read before an account is used, from the forms that ask for personal data."""
+    policy = request.tenant.account_settings.privacy_policy
+    return render(request, "accounts/privacy.html", {"policy": policy})

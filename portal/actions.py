@@ -2,11 +2,11 @@
 
 import smtplib
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from .mail import sender
 from .models import OutboundEmail
 
 # Errors worth another try: the SMTP server or the network, not a bad message.
@@ -26,7 +26,7 @@ def do_deliver_email(*, email_id: int) -> bool:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender(email.tenant, email.language),
         to=[email.to],
         headers={"Auto-Submitted": "auto-generated"},
     )

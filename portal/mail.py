@@ -2,6 +2,7 @@
 enqueue the delivery task once the transaction commits."""
 
 import re
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -54,3 +55,18 @@ def _enqueue_delivery(email_id: int) -> None:
     from .tasks import deliver_email
 
     deliver_email.delay(email_id)
+
+
+def sender(tenant, language: str) -> str:
+    """Who a mail is from: the tenant's name, in the mail's language, on the portal's own address
+    ("Coffre-fort démo <no-reply@portail.example>"). A mail from "Portail" about an account of an
+    organisation the person knows under another name reads like phishing. The address stays the
+    portal's: it is the one the mail domain signs (SPF, DKIM)."""
+    default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if tenant is None:
+        return settings.DEFAULT_FROM_EMAIL
+    with translation.override(language):
+        name = " ".join(str(tenant.name).split())  # one line: a header must not be split
+    name = (name or default_name).replace("\\", "\\\\").replace('"', '\\"')
+    # Django encodes the header (RFC 2047) when it sends; here the name stays readable.
+    return f'"{name}" <{address}>'

@@ -102,10 +102,27 @@ class IdentityForm(forms.Form):
 # Security questions: the person's own --------------------------------------------------------------
 
 
+class ChosenSecretInput(forms.widgets.Input):
+    """A secret the person is choosing (an answer), masked as a password is but kept after an error.
+    Not a PasswordInput: nothing is checked against it here, so it is no door for the guard."""
+
+    input_type = "password"
+    template_name = "django/forms/widgets/password.html"
+
+
 class QuestionRowForm(forms.Form):
     question = forms.TypedChoiceField(label=_("Question"), required=False, empty_value=None)
+    # Masked against a look over the shoulder (the page offers to show them), and kept after an
+    # error: an answer is not a password, and typing three answers again on a phone is how mistakes
+    # are made.
     answer = forms.CharField(
-        label=_("Answer"), max_length=200, required=False, strip=False, widget=secret_widget()
+        label=_("Answer"),
+        max_length=200,
+        required=False,
+        strip=False,
+        widget=ChosenSecretInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false", "data-answer": ""},
+        ),
     )
     remove = forms.BooleanField(label=_("Remove this question"), required=False)
 
@@ -159,11 +176,13 @@ class QuestionsFormSet(forms.BaseFormSet):
         return {"catalogue": self.catalogue, "existing": existing}
 
     def clean(self):
-        if any(self.errors):
-            return
+        # Every row is checked even when another has an error, so that the page reports everything
+        # at once (a row's cleaned_data holds only its valid fields).
         seen_questions, seen_answers, kept = set(), {}, 0
         identifier = normalise_answer(self.user.identifier)
         for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
             question = form.cleaned_data.get("question")
             if form.cleaned_data.get("remove") or question is None:
                 continue
@@ -173,7 +192,7 @@ class QuestionsFormSet(forms.BaseFormSet):
             seen_questions.add(question.pk)
             kept += 1
             answer = normalise_answer(form.cleaned_data.get("answer") or "")
-            if not answer:
+            if not answer or form.has_error("answer"):
                 continue
             if answer in seen_answers:
                 form.add_error("answer", _("Each question needs its own answer; this one is used above."))
@@ -182,12 +201,14 @@ class QuestionsFormSet(forms.BaseFormSet):
             if answer == identifier or (identifier and identifier in answer):
                 form.add_error("answer", _("The answer cannot be your identifier."))
             seen_answers[answer] = True
-        if kept < self.required:
+        if kept < self.required and not any(self.errors):
             raise forms.ValidationError(
                 _("Choose %(count)d questions, each with its answer.") % {"count": self.required}
             )
         # An answer kept from before must also differ from the new ones.
         for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
             existing, answer = form.existing, form.cleaned_data.get("answer") or ""
             if (
                 existing is not None
@@ -242,7 +263,9 @@ class ChangePasswordsForm(ChangePasswordForm):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("new_password2")
+        password = cleaned.get("new_password1")
+        if not password or self.has_error("new_password2"):
+            return cleaned
         for pk in cleaned.get("also", []):
             other = self.linked[pk]
             try:

@@ -118,3 +118,41 @@ class TestIdentifierKinds:
     def test_codes_are_case_insensitive(self, client, user_a, password):
         client.post("/alpha/sign-in/", {"username": " a000001 ", "password": password})
         assert client.get("/alpha/").wsgi_request.user == user_a
+
+
+@pytest.mark.django_db
+class TestProvisionalSecret:
+    """The secret on an enrolment letter, typed as people copy it."""
+
+    @pytest.fixture
+    def newcomer(self, coffre):
+        return UserFactory(
+            tenant=coffre,
+            identifier="210987654321",
+            email="",
+            enrolment_pending=True,
+            password="3D92-DB93-9763",
+        )
+
+    @pytest.mark.parametrize("typed", ["3d92db939763", "3d92 db93 9763", " 3D92DB93-9763 ", "3d92-db93-9763"])
+    def test_case_spaces_and_dashes_do_not_matter(self, client, coffre, newcomer, typed):
+        response = client.post(
+            f"/{coffre.slug}/sign-in/", {"username": newcomer.identifier, "password": typed}
+        )
+        assert response.status_code == 302, "the provisional secret was refused"
+        assert client.get(f"/{coffre.slug}/")["Location"] == f"/{coffre.slug}/welcome/"
+        assert not AuditEntry.objects.filter(action="auth.sign_in_failed").exists()
+
+    def test_another_secret_is_still_refused(self, client, coffre, newcomer):
+        response = client.post(
+            f"/{coffre.slug}/sign-in/", {"username": newcomer.identifier, "password": "3d92db939764"}
+        )
+        assert response.status_code == 200 and "incorrect" in response.content.decode()
+
+    def test_a_chosen_password_is_exact(self, client, coffre, newcomer):
+        newcomer.enrolment_pending = False
+        newcomer.save()
+        response = client.post(
+            f"/{coffre.slug}/sign-in/", {"username": newcomer.identifier, "password": "3d92db939763"}
+        )
+        assert response.status_code == 200

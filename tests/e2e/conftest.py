@@ -46,23 +46,8 @@ PHONE_WIDTH = SCREENS["phone"]["viewport"]["width"]
 
 # Temporary allowances: WCAG failures whose fix lies in files that another change owns. Each names
 # its rule, the pages where the journeys meet it, and the fix; remove it when the fix lands. The end
-# of a run lists the allowances in force, and those that matched nothing (to be removed).
-ALLOWANCES = [
-    Allowance(
-        rule="listitem",
-        pages=(
-            "/coffre/sign-in/",
-            "/coffre/profile/",
-            "/syndicat/sign-in/",
-            "/syndicat/profile/",
-            "/poste/self-service/questions/",
-            "/universite/sign-in/",
-            "/universite/devices/add/confirm/",
-        ),
-        fix='templates/base.html: role="status" on <ul class="messages"> takes the list role away from '
-        'its <li class="message">; put role="status" on a <div> around the <ul> instead',
-    ),
-]
+# of a run lists the allowances in force, and those that matched nothing (to be removed). None today.
+ALLOWANCES: list[Allowance] = []
 
 _call_report = pytest.StashKey()
 _allowances_used: dict[Allowance, int] = {}

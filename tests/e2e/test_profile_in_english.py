@@ -32,10 +32,14 @@ def test_member_manages_the_profile_in_english_by_keyboard(demo, page, screen, s
     page.get_by_label("Password", exact=True).press("Enter")
     page.get_by_role("button", name="English", exact=True).click()  # the account's language was French
 
+    # The home page offers the profile and asks to verify the address not verified yet.
+    expect(page.locator("main .verify-email")).to_contain_text("is not verified yet")
+    expect(page.locator("main").get_by_role("link", name="Edit my profile")).to_be_visible()
+    screenshot(page, "home-unverified")
     # The name menu, top right, by keyboard: summary, then "My profile".
     page.locator("details.user-menu summary").focus()
     page.keyboard.press("Enter")
-    page.get_by_role("link", name="My profile").focus()
+    page.get_by_role("link", name="My profile", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
     expect(page.locator(".status-bad")).to_have_text("E-mail not verified")

@@ -169,13 +169,16 @@ def test_employee_without_questions_recovers_the_password_by_identity_data(
 
 def test_employee_recovers_the_identifier_by_employee_number_and_pin(demo, page, screenshot, browser_errors):
     page.goto("/universite/self-service/sign-in/")
-    page.get_by_role("link", name="Je ne connais pas mon identifiant").click()
+    page.get_by_role("link", name="Je ne connais pas mon code d’accès").click()
     page.get_by_role("link", name="Code d’accès d’employé : matricule et NIP").click()
     page.get_by_label("Matricule").fill("100200")
     page.get_by_label("NIP").fill("4321")
     page.get_by_role("button", name="Continuer").click()
     expect(page.locator(".big-value")).to_have_text("DEMO12345")
     screenshot(page, "identifier-found")
+    # The sign-in form is filled in with the code just found.
+    page.locator("main").get_by_role("link", name="Ouvrir une session").click()
+    expect(page.get_by_label("Code d’accès")).to_have_value("DEMO12345")
     assert browser_errors == []
 
 

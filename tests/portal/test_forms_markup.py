@@ -217,3 +217,95 @@ class TestPageParts:
         form = Page(html)
         assert form.find("div", **{"class": "field"})
         assert form.one("label", **{"for": "id_identifier"})
+
+
+class TestPasswordErrors:
+    """A new password refused: where the error sits, what the summary says, what the field reads."""
+
+    def post(self, signed_in, tenant, first, second):
+        return page(
+            signed_in.post(
+                f"/{tenant.slug}/profile/password/",
+                {"old_password": PASSWORD, "new_password1": first, "new_password2": second},
+            )
+        )
+
+    def test_a_rule_error_sits_on_the_new_password_not_the_confirmation(self, signed_in, tenant):
+        form = self.post(signed_in, tenant, "court", "court")
+        first, second = form.one("input", name="new_password1"), form.one("input", name="new_password2")
+        assert first.get("aria-invalid") == "true"
+        assert "aria-invalid" not in second
+        assert "15" in text(form.by_id("id_new_password1_error"))
+        assert not form.find(id="id_new_password2_error")
+
+    def test_too_short_is_reported_even_when_the_entries_differ(self, signed_in, tenant):
+        form = self.post(signed_in, tenant, "court", "autre")
+        assert "15" in text(form.by_id("id_new_password1_error"))
+        assert "didn’t match" in text(form.by_id("id_new_password2_error"))
+        summary = form.one("div", id="error-summary")
+        assert [link["href"] for link in form.within(summary, "a")] == [
+            "#id_new_password1",
+            "#id_new_password2",
+        ]
+
+    def test_the_summary_does_not_claim_the_passwords_were_kept(self, signed_in, tenant):
+        form = self.post(signed_in, tenant, "court", "court")
+        summary = text(form.one("div", id="error-summary"))
+        assert "nothing you typed is lost" not in summary
+        assert "emptied" in summary and "New password again" in summary
+        assert all(not c.get("value") for c in form.controls() if c.get("type") == "password")
+
+    def test_a_form_without_secrets_still_says_what_was_kept(self, client, tenant):
+        form = page(client.post(f"/{tenant.slug}/identifier/lost/", {"last_name": "Test"}))
+        summary = text(form.one("div", id="error-summary"))
+        assert "nothing you typed is lost" in summary
+        assert form.one("input", name="last_name")["value"] == "Test"
+
+    def test_the_rules_list_describes_the_new_password(self, signed_in, tenant):
+        form = page(signed_in.get(f"/{tenant.slug}/profile/password/"))
+        described = form.one("input", name="new_password1")["aria-describedby"].split()
+        rules = form.by_id(described[0])
+        assert rules["tag"] == "ul" and "15" in text(rules)
+        errored = self.post(signed_in, tenant, "court", "court")
+        described = errored.one("input", name="new_password1")["aria-describedby"].split()
+        assert described == ["password-rules-list", "id_new_password1_error"]
+
+    def test_the_summary_takes_the_focus_and_links_to_the_fields(self, signed_in, tenant):
+        form = self.post(signed_in, tenant, "court", "court")
+        summary = form.one("div", id="error-summary")
+        assert summary["tabindex"] == "-1" and "autofocus" in summary
+        autofocused = [e for e in form.elements if "autofocus" in e]
+        assert autofocused[0] is summary, "the first autofocus of the page is the one browsers honour"
+        assert [link["href"] for link in form.within(summary, "a")] == ["#id_new_password1"]
+
+
+class TestPageSemantics:
+    def test_a_flash_message_is_a_list_item_inside_a_status_region(self, signed_in, tenant):
+        response = signed_in.post(
+            f"/{tenant.slug}/profile/language/", {"preferred_language": "en"}, follow=True
+        )
+        shown = page(response)
+        region = shown.one("div", role="status")
+        [listing] = shown.within(region, "ul")
+        assert "role" not in listing
+        assert [text(item) for item in shown.within(listing, "li")], "the message is in the list"
+        assert not [e for e in shown.find("ul") if e.get("role")], "no list carries a role"
+
+    def test_devices_table_cells_carry_their_column_header(self, signed_in, tenant, person):
+        from accounts.devices import AuthenticatorDevice
+
+        device = AuthenticatorDevice.start(person, "Phone")
+        device.confirmed = True
+        device.save()
+        shown = page(signed_in.get(f"/{tenant.slug}/devices/"))
+        headers = [text(th) for th in shown.find("th") if text(th) != "Actions"]
+        labels = [td["data-label"] for td in shown.find("td") if "data-label" in td]
+        assert labels == headers == ["Name", "Added", "Last used"]
+
+    def test_where_do_i_find_it_describes_the_identifier_field(self, client, tenant):
+        shown = page(client.get(f"/{tenant.slug}/sign-in/"))
+        described = shown.one("input", name="username")["aria-describedby"].split()
+        assert text(shown.by_id(described[0])) == "On your letter, top right."
+        refused = page(client.post(f"/{tenant.slug}/sign-in/", {"username": "", "password": "x"}))
+        described = refused.one("input", name="username")["aria-describedby"].split()
+        assert described == ["identifier-hint", "id_username_error"]

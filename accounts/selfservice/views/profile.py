@@ -29,9 +29,12 @@ MOST_ROWS = 9
 @login_required
 @never_cache
 def menu(request):
-    """The self-service menu and its six entries (docs/journeys.md#menu-entries)."""
+    """The self-service menu and its entries (docs/journeys.md#menu-entries)."""
     counts = selectors.proof_counts(user=request.user)
-    context = {"question_count": counts.questions, "device_count": counts.devices}
+    context = {
+        "question_count": counts.questions,
+        "device_count": counts.devices,
+    }
     return render(request, "selfservice/menu.html", context)
 
 

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from accounts.forms import NewPasswordForm, fold
 from accounts.password_rules import rules_context
 from accounts.selectors import user_for_sign_in
+from accounts.views import offer_identifier_for_sign_in
 
 from .. import actions, proofs, selectors
 from .. import flow as flows
@@ -193,4 +194,5 @@ def identifier_found(request):
         return redirect("selfservice:forgot_identifier")
     account = selectors.account_with_id(tenant=request.tenant, account_id=flow.account_id)
     flows.end(request)
+    offer_identifier_for_sign_in(request, account.identifier)
     return render(request, "selfservice/identifier_found.html", {"account": account})

@@ -8,8 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from accounts import stages
-from accounts.device_forms import WRONG_CODE, DeviceCodeForm
-from accounts.devices import device_code_work, verify_device_code
+from accounts.device_forms import WRONG_CODE, DeviceCodeForm, pause_message
+from accounts.devices import code_pause_seconds, device_code_work, note_code_outcome, verify_device_code
 from accounts.forms import WRONG_CREDENTIALS
 
 from .. import flow as flows
@@ -115,14 +115,23 @@ class DeviceStepView(FlowStepView):
 
     def form_valid(self, form):
         found = {}
+        tenant, identifier, code = self.request.tenant, self.flow.identifier, form.cleaned_data["code"]
+        wait = code_pause_seconds(tenant, identifier, code)
 
         def check():
-            found["device"] = verify_device_code(self.account, form.cleaned_data["code"])
+            if wait:  # django-otp would refuse even the right code: it is not tried
+                return False
+            found["device"] = verify_device_code(self.account, code)
             return found["device"] is not None and self.account.is_active
 
         # An app's code costs no hash and a backup code one per code left: the guard makes up the
         # difference, so a known account, one without backup codes and an unknown identifier cost alike.
-        hashes, spent = device_code_work(self.account, form.cleaned_data["code"])
-        if not self.attempt(form, check, WRONG_CODE, hashes=hashes, spent=spent):
+        hashes, spent = device_code_work(self.account, code)
+        ok = self.attempt(
+            form, check, pause_message(wait) if wait else WRONG_CODE, hashes=hashes, spent=spent
+        )
+        if not wait:
+            note_code_outcome(tenant, identifier, ok)
+        if not ok:
             return self.form_invalid(form)
         return self.proved("device", device=found["device"])

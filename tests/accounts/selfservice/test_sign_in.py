@@ -15,9 +15,9 @@ def start(client, tenant, identifier):
     assert response.status_code == 302 and response["Location"].endswith("/self-service/sign-in/methods/")
 
 
-def test_identifier_page_tells_to_call_the_help_desk_when_nothing_is_set_up(client, poste):
+def test_identifier_page_tells_to_contact_the_help_desk_when_nothing_is_set_up(client, poste):
     page = errors(client.get(f"/{poste.slug}/self-service/sign-in/"))
-    assert "call the help desk" in page and "1-800-555-0100" in page
+    assert "contact the help desk" in page and "1-800-555-0100" in page
 
 
 def test_sign_in_with_the_password(client, camille, password):
@@ -236,3 +236,49 @@ def test_the_former_address_of_the_device_step_leads_to_the_core_one(client, pos
     client.post(f"/{poste.slug}/sign-in/", {"username": "AGENT2", "password": password})
     response = client.get(f"/{poste.slug}/self-service/sign-in/device/")
     assert response.status_code == 302 and response["Location"] == f"/{poste.slug}/sign-in/device/"
+
+
+def test_a_right_code_just_after_a_wrong_one_says_to_wait_and_how_long(client, camille):
+    import time
+
+    import time_machine
+
+    device = add_device(camille)
+    start(client, camille.tenant, "E100001")
+    url = f"/{camille.tenant.slug}/self-service/sign-in/device/"
+    with time_machine.travel(time.time(), tick=False) as clock:
+        wrong = client.post(url, {"code": "000000" if current_code(device) != "000000" else "111111"})
+        assert "This code is not valid" in errors(wrong)
+        too_soon = client.post(url, {"code": current_code(device)})
+        assert too_soon.status_code == 200
+        said = errors(too_soon)
+        assert "Wait 1 second after a wrong code" in said and "not valid" not in said
+        clock.shift(2)
+        right = client.post(url, {"code": current_code(device)})
+    assert right.status_code == 302, errors(right)
+
+
+def test_the_pause_is_the_same_for_an_identifier_without_a_device(client, poste):
+    start(client, poste, "NOBODY9")
+    url = f"/{poste.slug}/self-service/sign-in/device/"
+    assert "This code is not valid" in errors(client.post(url, {"code": "123456"}))
+    assert "Wait 1 second after a wrong code" in errors(client.post(url, {"code": "123456"}))
+
+
+def test_the_lock_after_codes_without_a_device_names_no_method_and_says_what_to_do(client, poste):
+    from tests.factories import UserFactory
+
+    UserFactory(tenant=poste, identifier="COLLAB1")  # no device, no questions
+    start(client, poste, "COLLAB1")
+    url = f"/{poste.slug}/self-service/sign-in/device/"
+    import time_machine
+
+    with time_machine.travel("2026-03-02 10:00", tick=False) as clock:
+        for _ in range(poste.account_settings.lockout_threshold):
+            clock.shift(120)  # past every pause after a wrong code
+            response = client.post(url, {"code": "123456"})
+    said = errors(response)
+    lock = said[said.index("temporarily locked") :]
+    assert "password" not in lock.split("Try again")[1].split("Call the help desk")[0]
+    assert "“My account is locked”" in lock
+    assert "Call the help desk: Help desk: 1-800-555-0100" in lock
