@@ -31,6 +31,7 @@ def test_the_menu_lists_the_personal_vault_once(signed_in, camille, client):
     vault = [link for link in links if link[1] == f"/{camille.tenant.slug}/self-service/vault/"]
     assert vault == [("Personal vault", f"/{camille.tenant.slug}/self-service/vault/")]
 
+
 def test_a_voting_tenants_home_offers_the_profile_and_asks_to_verify_the_address(client, sign_in):
     from tests.factories import TenantFactory, UserFactory
 
