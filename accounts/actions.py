@@ -133,7 +133,8 @@ def do_request_email_change(*, user, new_email, request=None, actor=None):
     """The new address is used once confirmed by a link mailed to it; the old one gets a notice now.
     `actor`: the help-desk agent who typed it, when it is not the person."""
     user.pending_email = new_email
-    user.save(update_fields=["pending_email"])
+    user.pending_email_from_desk = actor is not None and actor.pk != user.pk
+    user.save(update_fields=["pending_email", "pending_email_from_desk"])
     record_audit(
         tenant=user.tenant,
         actor=actor or user,
@@ -151,8 +152,8 @@ def do_confirm_email(*, user, request=None):
     old = user.email
     if user.pending_email:
         user.email, user.pending_email = user.pending_email, ""
-    user.email_verified = True
-    fields = ["email", "pending_email", "email_verified"]
+    user.email_verified, user.pending_email_from_desk = True, False
+    fields = ["email", "pending_email", "email_verified", "pending_email_from_desk"]
     if user.enrolment_pending and user.has_usable_password():
         user.enrolment_pending = False
         fields.append("enrolment_pending")

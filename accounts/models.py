@@ -77,6 +77,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("e-mail verified"), default=False, help_text=_("The owner followed a link sent to this address.")
     )
     pending_email = models.EmailField(_("new e-mail awaiting confirmation"), blank=True, editable=False)
+    # Typed by a help-desk agent: only the owner, signed in, confirms it (docs/journeys.md#helpdesk), so
+    # an agent who reads that mailbox never ends up holding the account.
+    pending_email_from_desk = models.BooleanField(default=False, editable=False)
     must_change_password = models.BooleanField(_("must choose a new password at next sign-in"), default=False)
     # Core account state, not a tenant's extra: any tenant's help desk may open an account whose owner
     # chooses an address and a password at first sign-in, and the middleware reads it on every request.

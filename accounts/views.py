@@ -415,12 +415,24 @@ class ConfirmEmailView(TemplateView):
         self.valid = LinkTicket.holds(email_tokens, self.account, request.session.get(CONFIRM_SESSION_KEY))
         return super().dispatch(request, *args, **kwargs)
 
+    def owner_must_sign_in(self) -> bool:
+        """An address a help-desk agent typed is confirmed by its owner signed in, never by whoever
+        reads that mailbox: the agent may read it."""
+        account, user = self.account, self.request.user
+        signed_in_as_owner = user.is_authenticated and user.pk == account.pk
+        return bool(account.pending_email and account.pending_email_from_desk and not signed_in_as_owner)
+
     def get_context_data(self, **kwargs):
         address = (self.account.pending_email or self.account.email) if self.valid else ""
-        return {**super().get_context_data(**kwargs), "valid": self.valid, "address": address}
+        return {
+            **super().get_context_data(**kwargs),
+            "valid": self.valid,
+            "address": address,
+            "sign_in_first": self.valid and self.owner_must_sign_in(),
+        }
 
     def post(self, request, *args, **kwargs):
-        if not self.valid:
+        if not self.valid or self.owner_must_sign_in():
             return self.get(request, *args, **kwargs)
         actions.do_confirm_email(user=self.account, request=request)
         request.session.pop(CONFIRM_SESSION_KEY, None)

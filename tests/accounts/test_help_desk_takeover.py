@@ -94,3 +94,35 @@ def test_an_agent_cannot_change_a_peers_address(desk, submit, tenant_a, mailoutb
     assert response.status_code == 404
     peer.refresh_from_db()
     assert not peer.pending_email and peer.email != OUTSIDE and mailoutbox == []
+
+
+def test_an_agent_who_reads_the_typed_address_cannot_confirm_it_for_the_owner(
+    desk, submit, user_a, mailoutbox
+):
+    """The agent types an address they read, opens its confirmation link in their own browser (signed
+    out of the portal, or signed in as themselves) and presses the button: the address stays the
+    owner's, so no reset link can ever reach the agent."""
+    from django.test import Client
+
+    old = user_a.email
+    submit(f"{USERS}{user_a.pk}/change/", _person_form(user_a, email=OUTSIDE), follow=True)
+    [to_new] = [m for m in mailoutbox if m.to == [OUTSIDE]]
+    for browser in (Client(HTTP_ACCEPT_LANGUAGE="en"), desk):
+        page = browser.get(link_path(to_new), follow=True)
+        assert "Sign in as the account's owner" in page.content.decode()
+        browser.post(page.redirect_chain[-1][0])
+        user_a.refresh_from_db()
+        assert (user_a.email, user_a.pending_email) == (old, OUTSIDE)
+
+
+def test_the_owner_signed_in_confirms_an_address_the_desk_typed(desk, submit, user_a, mailoutbox):
+    from django.test import Client
+
+    submit(f"{USERS}{user_a.pk}/change/", _person_form(user_a, email=OUTSIDE), follow=True)
+    [to_new] = [m for m in mailoutbox if m.to == [OUTSIDE]]
+    owner = Client()
+    owner.force_login(user_a)
+    page = owner.get(link_path(to_new), follow=True)
+    owner.post(page.redirect_chain[-1][0])
+    user_a.refresh_from_db()
+    assert (user_a.email, user_a.pending_email) == (OUTSIDE, "")
