@@ -143,7 +143,7 @@ def do_request_email_change(*, user, new_email, request=None, actor=None):
         request=request,
     )
     do_send_email_verification(user=user, request=request, actor=actor)
-    mail_user(user, "email_change_notice", new_email=new_email)
+    mail_user(user, "email_change_notice", new_email=new_email, by_desk=user.pending_email_from_desk)
 
 
 @transaction.atomic(savepoint=False)

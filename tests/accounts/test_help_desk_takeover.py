@@ -37,6 +37,8 @@ def test_an_address_typed_at_the_desk_waits_for_its_owner_and_the_reset_link_goe
     to_old = [m for m in mailoutbox if m.to == [old]]
     to_new = [m for m in mailoutbox if m.to == [OUTSIDE]]
     assert len(to_old) == 1 and OUTSIDE in to_old[0].body, "the old address is told"
+    assert "typed" in to_old[0].body or "a saisi" in to_old[0].body, "the notice says the help desk typed it"
+    assert "Someone signed in" not in to_old[0].body and "Quelqu’un" not in to_old[0].body
     assert len(to_new) == 1 and link_path(to_new[0]).startswith("/alpha/email/confirm/")
     entry = AuditEntry.objects.for_tenant(user_a.tenant).get(action="account.email_change_requested")
     assert entry.actor.identifier == "HELP-A"
