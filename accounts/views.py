@@ -463,6 +463,10 @@ class ProfileView(TemplateView):
                 else identifier_label(user.tenant)
             ),
             "language_form": LanguageForm(initial={"preferred_language": user.preferred_language}),
+            # The device pages are the core's: where the tenant requires a device, they are reached
+            # from here even when the self-service menu, which also lists them, is off.
+            "devices_offered": user.tenant.has_module("selfservice")
+            or user.tenant.account_settings.device_required_for(user),
             "history": history,
             "member_number": member_number_of(user=user),
         }

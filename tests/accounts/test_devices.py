@@ -106,3 +106,24 @@ def test_another_persons_device_cannot_be_renamed(client, tenant_a, user_a, sign
     assert client.post(f"/alpha/devices/{device.pk}/rename/", {"name": "Mine"}).status_code == 404
     device.refresh_from_db()
     assert device.name == "Phone"
+
+
+def test_the_profile_leads_to_the_devices_where_the_tenant_requires_one_without_self_service(
+    client, without_self_service, user_a, password
+):
+    device = AuthenticatorDevice.start(user_a, "Phone")
+    device.confirmed = True
+    device.save()
+    client.post("/alpha/sign-in/", {"username": user_a.identifier, "password": password})
+    client.post("/alpha/sign-in/device/", {"code": current_code(device)})
+    profile = client.get("/alpha/profile/")
+    assert profile.status_code == 200
+    assert 'href="/alpha/devices/"' in profile.content.decode()
+
+
+def test_the_profile_offers_no_device_page_where_nothing_uses_a_device(client, tenant_a, user_a):
+    tenant_a.modules = []
+    tenant_a.save()
+    client.force_login(user_a)
+    profile = client.get("/alpha/profile/").content.decode()
+    assert 'href="/alpha/devices/"' not in profile
