@@ -26,22 +26,29 @@ def _reverse(name: str, urlconf: str, script_prefix: str, language: str) -> str:
     return reverse(name, urlconf=urlconf)
 
 
+def _where() -> tuple[str, str, str]:
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language()
+
+
 def cached_reverse(name: str) -> str:
     """reverse(name) for the current urlconf, tenant prefix and language, computed once per process."""
-    return _reverse(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    return _reverse(name, *_where())
 
 
 class _BaseUrls:
     """`base_urls.home` in a template: the base template's addresses, reversed on first use only."""
 
+    def __init__(self, where):
+        self.where = where
+
     def __getitem__(self, key):
-        return cached_reverse(BASE_URLS[key])
+        return _reverse(BASE_URLS[key], *self.where)
 
 
-def _navigation(tenant) -> list[dict]:
+def _navigation(tenant, where) -> list[dict]:
     """The signed-in person's menu: the entries of every module that is on for the tenant."""
     return [
-        {"label": entry.label, "url": cached_reverse(entry.url_name)}
+        {"label": entry.label, "url": _reverse(entry.url_name, *where)}
         for module in all_modules()
         if is_on(tenant, module)
         for entry in module.navigation
@@ -51,10 +58,11 @@ def _navigation(tenant) -> list[dict]:
 def tenant(request):
     current = get_language()
     tenant = getattr(request, "tenant", None)
+    where = _where()  # the template is rendered where the view runs: in the tenant's urlconf and prefix
     return {
         "tenant": tenant,
-        "base_urls": _BaseUrls(),
-        "module_navigation": SimpleLazyObject(lambda: _navigation(tenant)) if tenant else [],
+        "base_urls": _BaseUrls(where),
+        "module_navigation": SimpleLazyObject(lambda: _navigation(tenant, where)) if tenant else [],
         # Each language is offered under its own name ("English", "Français"), as people look for it.
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != current],
     }
