@@ -1,5 +1,6 @@
 """Candidate optimisations, applied by monkeypatching in the benchmark process only, to measure them
-before anyone changes the project (benchmarks/README.md, "What if").
+before anyone changes the project, or to undo a change already made and measure it against the code
+as it is (benchmarks/README.md, "What if").
 
     .venv/bin/python benchmarks/run.py --what-if no_health_check
     .venv/bin/python benchmarks/profile_page.py --what-if no_health_check
@@ -18,7 +19,25 @@ def no_health_check():
     connections["default"].settings_dict["CONN_HEALTH_CHECKS"] = False
 
 
-PATCHES = {patch.__name__: patch for patch in (no_health_check,)}
+def csp_per_response():
+    """The code before portal.csp: django-csp builds the policy string again for every response."""
+    from csp.middleware import CSPMiddleware
+
+    from portal import csp
+
+    csp.CSPMiddleware.process_response = CSPMiddleware.process_response
+
+
+def reverse_per_request():
+    """The code before portal.context_processors.cached_reverse: every address reversed on each page."""
+    from django.urls import reverse
+
+    from portal import context_processors
+
+    context_processors._reverse = lambda name, urlconf, *_: reverse(name, urlconf=urlconf)
+
+
+PATCHES = {patch.__name__: patch for patch in (no_health_check, csp_per_response, reverse_per_request)}
 
 
 def apply(names):

@@ -15,8 +15,9 @@ SECRET_KEY = "bench-only-key-never-deployed-0123456789-abcdefghijklmnopqrstuvwxy
 ALLOWED_HOSTS = ["127.0.0.1"]
 PORTAIL_BASE_URL = "http://127.0.0.1"
 
-# Fixed on purpose: benchmarks/run.py drops and recreates this database on every run.
-BENCH_DATABASE_NAME = "portail_bench"
+# benchmarks/run.py drops and recreates this database on every run (PORTAIL_BENCH_DB and
+# PORTAIL_BENCH_REDIS let two benchmarks run at once on one machine).
+BENCH_DATABASE_NAME = os.environ.get("PORTAIL_BENCH_DB", "portail_bench")
 DATABASES = {
     "default": {
         **env.db_url_config(f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE_NAME}"),
@@ -25,7 +26,7 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,  # as in production
     }
 }
-BENCH_REDIS_CACHE_URL = "redis://127.0.0.1:6379/14"
+BENCH_REDIS_CACHE_URL = os.environ.get("PORTAIL_BENCH_REDIS", "redis://127.0.0.1:6379/14")
 CACHES = {"default": {"BACKEND": "portal.cache.PortailRedisCache", "LOCATION": BENCH_REDIS_CACHE_URL}}
 
 SECURE_SSL_REDIRECT = False
