@@ -434,6 +434,7 @@ def do_unlock_many(*, tenant, users, actor, request=None) -> int:
     lockout.clear_keys(keys)
     ip_address = client_ip(request)
     agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    # tenant-guard: every row is built with tenant=tenant
     AuditEntry.objects.bulk_create(
         AuditEntry(
             tenant=tenant,
