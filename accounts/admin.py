@@ -17,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from portal.admin import BigListMixin
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
 from . import lockout
@@ -363,7 +364,7 @@ class LockFilter(admin.SimpleListFilter):
 
 
 @admin.register(User, site=helpdesk_site)
-class HelpDeskUserAdmin(UserAdminBase, HelpDeskModelAdmin):
+class HelpDeskUserAdmin(BigListMixin, UserAdminBase, HelpDeskModelAdmin):
     """Help desk agents see and correct the people of their tenant. They never see or set a
     password, and only the platform grants help-desk access."""
 
