@@ -168,7 +168,7 @@ class AuditEntryAdminBase(BigListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(AuditEntry, site=platform_site)
 class PlatformAuditEntryAdmin(AuditEntryAdminBase):
     list_display = ["created_at", "tenant", "action_label", "actor_label", "target_label", "ip_address"]
-    list_filter = ["tenant", "action"]
+    list_filter = ["tenant", *AuditEntryAdminBase.list_filter]
     list_select_related = ["tenant"]
 
 
