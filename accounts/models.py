@@ -107,6 +107,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The help desk finds a person by the address they give on the phone.
+        indexes = [models.Index(fields=["tenant", "email"], name="user_tenant_email")]
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "identifier"], name="user_identifier_unique_per_tenant"
