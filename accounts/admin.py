@@ -276,13 +276,17 @@ class UserAdminBase(AuditedModelAdmin):
     actions = [unlock_accounts, send_password_links, require_password_change, send_test_email]
     readonly_fields = ["last_login", "date_joined", "password_changed_at", "lock_status", "history"]
 
+    def lock_state(self, obj):
+        """The person's lock, or None for a row not saved yet."""
+        if obj.pk is None:
+            return None
+        return lockout.current_state(obj.tenant, lockout.lock_key(obj.tenant, user=obj))
+
     @admin.display(description=_("lock"))
     def lock_status(self, obj):
-        if obj.pk is None:
-            return "—"
-        state = lockout.current_state(obj.tenant, lockout.lock_key(obj.tenant, user=obj))
-        if not state.locked:
-            return gettext("not locked")
+        state = self.lock_state(obj)
+        if state is None or not state.locked:
+            return "—" if state is None else gettext("not locked")
         return ngettext(
             "locked for %(minutes)d more minute (use the action “Unlock”)",
             "locked for %(minutes)d more minutes (use the action “Unlock”)",
@@ -398,11 +402,9 @@ class HelpDeskUserAdmin(BigListMixin, UserAdminBase, HelpDeskModelAdmin):
 
     @admin.display(description=_("lock"))
     def lock_status(self, obj):
-        if obj.pk is None:
-            return "—"
-        state = lockout.current_state(obj.tenant, lockout.lock_key(obj.tenant, user=obj))
-        if not state.locked:
-            return gettext("not locked")
+        state = self.lock_state(obj)
+        if state is None or not state.locked:
+            return "—" if state is None else gettext("not locked")
         text = ngettext(
             "locked for %(minutes)d more minute", "locked for %(minutes)d more minutes", state.minutes_left
         ) % {"minutes": state.minutes_left}

@@ -49,6 +49,22 @@ PHONE_WIDTH = SCREENS["phone"]["viewport"]["width"]
 # of a run lists the allowances in force, and those that matched nothing (to be removed). None today.
 ALLOWANCES: list[Allowance] = []
 
+
+@pytest.fixture
+def demo(transactional_db, settings, live_server, capsys):
+    """The demo tenants of seed_demo, served by the test server, with the development mailbox; the
+    journeys read what seed_demo printed (a provisional secret, a TOTP key)."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    settings.DEBUG = True  # the development mailbox exists only in development
+    settings.EMAIL_BACKEND = "portal.email_backends.MailboxBackend"
+    settings.PORTAIL_BASE_URL = live_server.url  # mailed links lead back to this test server
+    cache.clear()
+    call_command("seed_demo", "--force")
+    return capsys.readouterr().out
+
+
 _call_report = pytest.StashKey()
 _allowances_used: dict[Allowance, int] = {}
 _pages_checked: list[tuple[str, str, str]] = []  # (path, lang, width) of every check in the run

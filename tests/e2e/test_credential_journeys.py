@@ -6,28 +6,13 @@ in `./dev run`."""
 import re
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from playwright.sync_api import expect
+
+from .pages import no_sideways_scroll
 
 PASSWORD = "Demo-Portal-2026"
 NEW_PASSWORD = "Le traversier de Lévis part à midi"
 PHONE_WIDTH = 375
-
-
-@pytest.fixture
-def demo(transactional_db, settings, live_server, capsys):
-    settings.DEBUG = True  # the development mailbox exists only in development
-    settings.EMAIL_BACKEND = "portal.email_backends.MailboxBackend"
-    settings.PORTAIL_BASE_URL = live_server.url  # mailed links lead back to this test server
-    cache.clear()
-    call_command("seed_demo", "--force")
-    return capsys.readouterr().out
-
-
-def no_sideways_scroll(page):
-    scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide in a {width} px window"
 
 
 def open_mail(page, subject):

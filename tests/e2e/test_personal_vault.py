@@ -3,27 +3,12 @@ employee adds an entry, sees only its name in the list, opens it with the passwo
 the opening in the history of changes (docs/journeys.md#menu)."""
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from playwright.sync_api import expect
+
+from .pages import no_sideways_scroll
 
 PASSWORD = "Demo-Portal-2026"
 SECRET = "Crocus-du-printemps-8842"
-
-
-@pytest.fixture
-def demo(transactional_db, settings, live_server, capsys):
-    settings.DEBUG = True
-    settings.EMAIL_BACKEND = "portal.email_backends.MailboxBackend"
-    settings.PORTAIL_BASE_URL = live_server.url
-    cache.clear()
-    call_command("seed_demo", "--force")
-    return capsys.readouterr().out
-
-
-def no_sideways_scroll(page):
-    scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= width, f"{page.url} is {scroll_width} px wide in a {width} px window"
 
 
 @pytest.mark.parametrize("screen", ["phone"])
