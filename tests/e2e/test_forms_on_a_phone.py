@@ -6,8 +6,8 @@ headers on a phone, and the live password check that speaks only when its state 
 import pytest
 from playwright.sync_api import expect
 
-from .test_self_service_journeys import PASSWORD, no_sideways_scroll, start
-from .test_self_service_journeys import demo as demo  # noqa: F401 - the fixture, shared
+from .pages import no_sideways_scroll
+from .test_self_service_journeys import PASSWORD, start
 
 
 def to_new_password_page(page):
