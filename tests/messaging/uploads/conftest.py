@@ -25,7 +25,9 @@ def uploads_root(settings, tmp_path):
 def stored_files(root) -> list[str]:
     """Every file under the storage folder, partial ones included."""
     return sorted(
-        os.path.relpath(os.path.join(folder, name), root) for folder, _, names in os.walk(root) for name in names
+        os.path.relpath(os.path.join(folder, name), root)
+        for folder, _, names in os.walk(root)
+        for name in names
     )
 
 

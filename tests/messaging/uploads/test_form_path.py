@@ -109,7 +109,9 @@ def test_the_conversation_quota_is_named_when_it_is_what_refuses(uploads_root, u
             limits=api.Limits(remaining_quota_bytes=1024),
         )
     assert refused.value.code == "quota"
-    assert refused.value.message == "“a.bin” was not sent: this conversation has only 1.0\xa0KB of space left."
+    assert (
+        refused.value.message == "“a.bin” was not sent: this conversation has only 1.0\xa0KB of space left."
+    )
 
 
 @pytest.mark.parametrize("name", ["setup.EXE", "facture.pdf.exe", "virus.exe. ", "script.JS"])
