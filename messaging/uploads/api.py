@@ -29,10 +29,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.dispatch import Signal
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.audit import record_audit
 
@@ -105,6 +106,15 @@ class UploadRefused(Exception):
         self.file_name = file_name
 
 
+def __getattr__(name):
+    # The form field lives in forms.py (it needs Limits from here); offered here as part of the door.
+    if name in {"FilesField", "UPLOAD_IDS_FIELD"}:
+        from . import forms
+
+        return getattr(forms, name)
+    raise AttributeError(name)
+
+
 # --- Limits for the chunked views -------------------------------------------------------------------
 
 _limits_provider: Callable | None = None
@@ -122,6 +132,17 @@ def limits_for(request, context: str) -> Limits:
     return _limits_provider(request, context) if _limits_provider else Limits()
 
 
+def format_size(size: int) -> str:
+    """A size as people read it, "1 Go" or "250,5 Mo" in French ("Gio" is Django's French)."""
+    units = [(1024**3, _("%(size)s GB")), (1024**2, _("%(size)s MB")), (1024, _("%(size)s KB"))]
+    for factor, text in units:
+        if size >= factor:
+            value = round(size / factor, 1)
+            shown = number_format(value, decimal_pos=0 if value == int(value) else 1)
+            return text % {"size": shown}
+    return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size}
+
+
 # --- Refusals, named after the file -----------------------------------------------------------------
 
 
@@ -130,13 +151,13 @@ def refuse_too_large(name: str, limits: Limits) -> UploadRefused:
         return UploadRefused(
             "quota",
             _("“%(name)s” was not sent: this conversation has only %(left)s of space left.")
-            % {"name": name, "left": filesizeformat(limits.budget)},
+            % {"name": name, "left": format_size(limits.budget)},
             file_name=name,
         )
     return UploadRefused(
         "too_large",
         _("“%(name)s” was not sent: the files of one message may total %(limit)s at most.")
-        % {"name": name, "limit": filesizeformat(limits.max_total_bytes)},
+        % {"name": name, "limit": format_size(limits.max_total_bytes)},
         file_name=name,
     )
 
@@ -302,7 +323,7 @@ def claim_uploads(*, tenant, owner, upload_ids: Iterable, limits: Limits) -> lis
     found = {u.pk for u in uploads}
     for missing in ids:
         if missing not in found:
-            raise refuse_unavailable(_("a file"))
+            raise refuse_unavailable(_("one of the files"))
     total = 0
     for upload in uploads:
         if upload.status == Upload.Status.HELD:
@@ -330,7 +351,7 @@ def _valid_ids(upload_ids: Iterable) -> list[uuid.UUID]:
         try:
             value = raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
         except ValueError:
-            raise refuse_unavailable(_("a file")) from None
+            raise refuse_unavailable(_("one of the files")) from None
         if value not in ids:
             ids.append(value)
     return ids

@@ -14,30 +14,34 @@ class Upload(models.Model):
     (every read still goes through the tenant and the caller's access check)."""
 
     class Status(models.TextChoices):
-        RECEIVING = "receiving", _("receiving")
-        SCANNING = "scanning", _("being checked")
-        CLEAN = "clean", _("ready")
+        RECEIVING = "receiving", _("being received")
+        SCANNING = "scanning", _("being checked for viruses")
+        CLEAN = "clean", _("ready to download")
         HELD = "held", _("held by the virus check")
-        DELETED = "deleted", _("deleted")
+        DELETED = "deleted", _("deleted from storage")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey("portal.Tenant", verbose_name=_("tenant"), on_delete=models.CASCADE)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("file sent by"), on_delete=models.CASCADE, related_name="+"
     )
-    name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=255, default="application/octet-stream")
-    size = models.BigIntegerField(_("bytes received"), default=0)
-    declared_size = models.BigIntegerField(_("size"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(
+        _("file type (as sent)"), max_length=255, default="application/octet-stream"
+    )
+    size = models.BigIntegerField(_("bytes received so far"), default=0)
+    declared_size = models.BigIntegerField(_("declared file size"), default=0)
+    sha256 = models.CharField(_("SHA-256 digest"), max_length=64, blank=True)
     # Where the bytes are in the "uploads" storage; never derived from the file's own name.
     storage_name = models.CharField(max_length=300, editable=False)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVING)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    completed_at = models.DateTimeField(_("received"), null=True, blank=True)
+    status = models.CharField(
+        _("file status"), max_length=16, choices=Status.choices, default=Status.RECEIVING
+    )
+    created_at = models.DateTimeField(_("upload started"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("upload completed"), null=True, blank=True)
     # Set once a message takes the file (api.claim_uploads), so it cannot be attached twice and an
     # unclaimed one can be swept.
-    attached_at = models.DateTimeField(_("attached"), null=True, blank=True)
+    attached_at = models.DateTimeField(_("attached to a message"), null=True, blank=True)
     # S3 multipart state of a resumable upload: its UploadId and the parts received so far
     # ([{"number": n, "etag": "...", "size": bytes}], in offset order). Empty on local storage.
     multipart_id = models.CharField(max_length=1024, blank=True, editable=False)

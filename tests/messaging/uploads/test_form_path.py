@@ -82,7 +82,10 @@ def test_a_file_over_the_limit_is_refused_while_streaming_and_nothing_stays(uplo
         api.receive_files(tenant=user_a.tenant, owner=user_a, files=[small, liar], limits=limits)
     assert refused.value.code == "too_large"
     assert refused.value.file_name == "gros.bin"
-    assert "gros.bin" in refused.value.message and "3,0" in refused.value.message
+    assert "gros.bin" in refused.value.message and "au total" in refused.value.message
+    assert refused.value.message == (
+        "« gros.bin » n’a pas été envoyé : les fichiers d’un message ne peuvent pas dépasser 3 Mo au total."
+    )
     # Neither the refused file nor the accepted one before it stays, in storage or in the database.
     assert stored_files(uploads_root) == []
     assert not Upload.objects.exists()
@@ -109,9 +112,7 @@ def test_the_conversation_quota_is_named_when_it_is_what_refuses(uploads_root, u
             limits=api.Limits(remaining_quota_bytes=1024),
         )
     assert refused.value.code == "quota"
-    assert (
-        refused.value.message == "“a.bin” was not sent: this conversation has only 1.0\xa0KB of space left."
-    )
+    assert refused.value.message == "“a.bin” was not sent: this conversation has only 1 KB of space left."
 
 
 @pytest.mark.parametrize("name", ["setup.EXE", "facture.pdf.exe", "virus.exe. ", "script.JS"])
