@@ -28,7 +28,9 @@ def is_s3(storage=None) -> bool:
 
 def s3_key(storage, name: str) -> str:
     # django-storages' own mapping of a name to its key (the "location" prefix included).
-    return storage._normalize_name(storage._clean_name(name))
+    from storages.utils import clean_name
+
+    return storage._normalize_name(clean_name(name))
 
 
 def s3_client(storage):
@@ -81,10 +83,14 @@ class S3Writer:
         self.parts: list[dict] = []
 
     def write(self, data: bytes) -> None:
-        self.buffer.write(data)
-        self.buffered += len(data)
-        if self.buffered >= PART_SIZE:
-            self._flush_part()
+        view = memoryview(data)
+        while view:
+            room = PART_SIZE - self.buffered
+            self.buffer.write(view[:room])
+            self.buffered += min(room, len(view))
+            view = view[room:]
+            if self.buffered >= PART_SIZE:
+                self._flush_part()
 
     def _flush_part(self) -> None:
         if not self.multipart_id:
