@@ -24,6 +24,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -53,6 +54,7 @@ __all__ = [
     "register_limits_provider",
     "scan",
     "serve",
+    "sweep_abandoned",
     "upload_held",
 ]
 
@@ -443,3 +445,19 @@ def delete_stored(upload: Upload) -> None:
     upload.status = Upload.Status.DELETED
     upload.parts = []
     upload.save(update_fields=["status", "parts"])
+
+
+def sweep_abandoned(*, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Remove from storage, for every tenant, the uploads no message took within ``older_than`` (a
+    file chosen then left, a post that failed, an upload never finished); returns how many. For the
+    periodic expiry task."""
+    cutoff = timezone.now() - older_than
+    # tenant-guard: a platform-wide sweep by a periodic task, no request involved
+    stale = Upload.objects.filter(attached_at__isnull=True, created_at__lt=cutoff).exclude(
+        status=Upload.Status.DELETED
+    )
+    count = 0
+    for upload in stale.iterator():
+        delete_stored(upload)
+        count += 1
+    return count

@@ -215,3 +215,35 @@ def test_the_addresses_are_named_for_the_conversations(user_a):
         reverse("messaging:uploads:create", urlconf="tests.messaging.uploads.urls_tenant")
         == "/messaging/files/"
     )
+
+
+def test_uploads_no_message_took_are_swept_after_a_day(uploads_root, owner, user_a):
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    left, taken, recent = (
+        api.receive_files(
+            tenant=user_a.tenant,
+            owner=user_a,
+            files=[SimpleUploadedFile(f"{n}.txt", b"abc")],
+            limits=api.Limits(),
+        )[0]
+        for n in ("left", "taken", "recent")
+    )
+    api.claim_uploads(tenant=user_a.tenant, owner=user_a, upload_ids=[taken.pk], limits=api.Limits())
+    unfinished_url = create(owner, user_a.tenant, size=200).json()["url"]
+    patch(owner, unfinished_url, b"a" * 100, 0)
+    day_ago = timezone.now() - timedelta(hours=25)
+    Upload.objects.exclude(pk=recent.pk).update(created_at=day_ago)
+
+    assert api.sweep_abandoned() == 2
+    statuses = {u.name: u.status for u in Upload.objects.all()}
+    assert statuses == {
+        "left.txt": Upload.Status.DELETED,
+        "taken.txt": Upload.Status.CLEAN,
+        "recent.txt": Upload.Status.CLEAN,
+        "rapport.pdf": Upload.Status.DELETED,
+    }
+    assert stored_files(uploads_root) == sorted([taken.storage_name, recent.storage_name])
