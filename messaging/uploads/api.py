@@ -22,7 +22,7 @@ import os
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -50,6 +50,7 @@ __all__ = [
     "claim_uploads",
     "delete_stored",
     "get_upload",
+    "iter_bytes",
     "receive_files",
     "register_limits_provider",
     "scan",
@@ -405,6 +406,14 @@ def serve(request, upload: Upload) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def iter_bytes(upload: Upload) -> Iterator[bytes]:
+    """The file's bytes, a block at a time, for an export (a ZIP of the conversation); only a clean
+    file, after the caller's access check."""
+    if upload.status != Upload.Status.CLEAN:
+        raise Http404
+    return storage.iter_stored(upload.storage_name)
 
 
 # --- Scanning and expiry ----------------------------------------------------------------------------

@@ -75,7 +75,8 @@ def create_upload(request):
         )
     except api.UploadRefused as error:
         return _refused(error)
-    url = request.build_absolute_uri(f"{request.path.rstrip('/')}/{upload.pk}/")
+    # A path, not an absolute address: nothing here is built from the Host header.
+    url = f"{request.path.rstrip('/')}/{upload.pk}/"
     data = {"id": str(upload.pk), "url": url, "offset": upload.size, "status": upload.status}
     return _json(data, status=201, Location=url, **{"Upload-Offset": str(upload.size)})
 
