@@ -11,6 +11,7 @@ from django.test import Client
 
 from messaging.uploads.models import Upload
 from tests.conftest import require_service
+from tests.e2e.accessibility import Axe, axe_available
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MiB = 1024 * 1024
@@ -43,6 +44,8 @@ def chromium_page(live_server, settings):
 def test_a_chosen_file_goes_up_in_chunks_resumes_after_a_drop_and_only_its_id_is_posted(
     uploads_root, settings, user_a, sign_in, chromium_page, tmp_path
 ):
+    if not axe_available():
+        require_service("axe-playwright-python (axe-core) is not installed")
     settings.TENANT_URLCONF = "tests.messaging.uploads.urls_tenant"
     client = sign_in(user_a, client=Client())
     chromium_page.add_cookies(
@@ -98,6 +101,10 @@ def test_a_chosen_file_goes_up_in_chunks_resumes_after_a_drop_and_only_its_id_is
     assert hidden.get_attribute("value") == str(upload.pk)
     assert upload.status == Upload.Status.CLEAN and upload.sha256 == hashlib.sha256(data).hexdigest()
     assert upload.name == "Relevé annuel.pdf" and upload.owner == user_a
+
+    # The field with its finished file, progress bar and "Remove" button passes WCAG 2.1 A and AA.
+    _, violations = Axe().violations(page, screen="desktop")
+    assert violations == [], "\n".join(map(str, violations))
 
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
