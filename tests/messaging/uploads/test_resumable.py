@@ -5,6 +5,7 @@ import hashlib
 import io
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -247,3 +248,27 @@ def test_uploads_no_message_took_are_swept_after_a_day(uploads_root, owner, user
         "rapport.pdf": Upload.Status.DELETED,
     }
     assert stored_files(uploads_root) == sorted([taken.storage_name, recent.storage_name])
+
+
+def test_a_chunk_whose_record_fails_leaves_the_file_at_the_old_offset(
+    uploads_root, owner, user_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    data = bytes(range(256)) * 4
+    url = create(owner, user_a.tenant, size=len(data)).json()["url"]
+    assert patch(owner, url, data[:512], 0).status_code == 204
+    upload = Upload.objects.get()
+    original_save = Upload.save
+
+    def failing_save(self, *args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Upload, "save", failing_save)
+    # In a savepoint of its own, as the outermost transaction it is in a real request.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        chunks.do_apply_chunk(upload=upload, offset=512, chunk=io.BytesIO(data[512:]), length=512)
+    assert (uploads_root / (upload.storage_name + ".partial")).read_bytes() == data[:512]
+    monkeypatch.setattr(Upload, "save", original_save)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert patch(owner, url, data[512:], offset_of(owner, url)).status_code == 204
+    upload.refresh_from_db()
+    assert upload.sha256 == hashlib.sha256(data).hexdigest()
