@@ -77,12 +77,12 @@ def test_a_chosen_file_goes_up_in_chunks_resumes_after_a_drop_and_only_its_id_is
         else:
             route.continue_()
 
-    page.route("**/messaging/files/**", drop_the_first_second_chunk)
+    page.route("**/messages/files/**", drop_the_first_second_chunk)
     console = []
     page.on("console", lambda message: console.append(message.text))
     page.on("pageerror", lambda error: console.append(str(error)))
     page.on("response", lambda r: console.append(f"{r.request.method} {r.url} {r.status}"))
-    page.goto("/alpha/messaging/compose/")
+    page.goto("/alpha/_test/compose/")
     page.get_by_label("Files", exact=True).set_input_files(str(chosen))
 
     progress = page.get_by_role("progressbar", name="Relevé annuel.pdf")

@@ -1,6 +1,7 @@
-"""The tenant urlconf with the upload endpoints mounted as the conversations will mount them, under
-the messaging module's namespace, so these tests do not wait for the conversation pages. `compose/` is
-a stand-in for the conversations' post form, for the browser test of resumable.js."""
+"""The tenant urlconf as served, where the conversations mount the upload endpoints at
+/<slug>/messages/files/ (messaging/urls.py, in the messaging module's namespace); where they do not yet,
+mounted the same way here. `_test/compose/` stands in for a conversation's post form, for the browser
+test of resumable.js."""
 
 from django import forms
 from django.http import HttpResponse
@@ -8,7 +9,8 @@ from django.template import engines
 from django.urls import include, path, reverse
 
 from messaging.uploads import api
-from portal.urls_tenant import tenant_urlpatterns
+from portal.modules import all_modules
+from portal.urls_tenant import urlpatterns as served
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Compose</title></head>
 <body><main><h1>Compose</h1><form method="post" enctype="multipart/form-data">{% csrf_token %}
@@ -29,15 +31,11 @@ def compose(request):
     return HttpResponse(engines["django"].from_string(PAGE).render({"form": form}, request))
 
 
-urlpatterns = [
-    path(
-        "messaging/",
-        include(
-            (
-                [path("files/", include("messaging.uploads.urls")), path("compose/", compose)],
-                "messaging",
-            )
-        ),
-    ),
-    *tenant_urlpatterns(),
-]
+def conversations_mount_the_uploads() -> bool:
+    return any(module.key == "messaging" and module.urls for module in all_modules())
+
+
+urlpatterns = [path("_test/compose/", compose), *served]
+if not conversations_mount_the_uploads():
+    uploads = [path("files/", include("messaging.uploads.urls"))]
+    urlpatterns.insert(0, path("messages/", include((uploads, "messaging"))))
