@@ -195,7 +195,9 @@ def test_the_owner_can_give_up_an_unsent_file(uploads_root, owner, user_a):
     assert owner.delete(url).status_code == 204
     assert Upload.objects.get().status == Upload.Status.DELETED
     assert stored_files(uploads_root) == []
-    assert patch(owner, url, b"a" * 100, 100).status_code == 409
+    # Gone for good: a browser that kept its address starts a new upload instead of retrying.
+    assert patch(owner, url, b"a" * 100, 100).status_code == 410
+    assert owner.head(url).status_code == 410
 
 
 def test_csrf_stays_on(uploads_root, user_a, sign_in):
