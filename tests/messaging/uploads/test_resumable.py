@@ -274,3 +274,39 @@ def test_a_chunk_whose_record_fails_leaves_the_file_at_the_old_offset(
         assert patch(owner, url, data[512:], offset_of(owner, url)).status_code == 204
     upload.refresh_from_db()
     assert upload.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_chunk_sent_twice_at_once_is_appended_once(uploads_root, user_a):
+    """Two tabs (or a retry racing the original) send the chunk at the same offset together: one is
+    appended, the other learns the new offset."""
+    import threading
+
+    from django.db import connections
+
+    upload = chunks.do_create_upload(
+        tenant=user_a.tenant, owner=user_a, name="a.bin", size=2000, content_type="", limits=api.Limits()
+    )
+    data = bytes(range(200)) * 5
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def send():
+        try:
+            row = Upload.objects.for_tenant(user_a.tenant).get(pk=upload.pk)
+            start.wait()
+            chunks.do_apply_chunk(upload=row, offset=0, chunk=io.BytesIO(data), length=len(data))
+            outcomes.append("appended")
+        except chunks.OffsetConflict as conflict:
+            outcomes.append(f"conflict at {conflict.offset}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["appended", "conflict at 1000"]
+    assert Upload.objects.get().size == 1000
+    assert (uploads_root / (upload.storage_name + ".partial")).read_bytes() == data
