@@ -445,6 +445,10 @@ def scan(upload: Upload, *, notify: bool = True) -> scanner.Verdict:
         digest.update(block)
         session.feed(block)
     verdict = session.close()
+    if upload.sha256 and upload.sha256 != digest.hexdigest():
+        # The storage gives back other bytes than those received: what was checked is not what
+        # would be served, so it is held like a flagged file.
+        verdict = scanner.Verdict(True, "stored-bytes-differ")
     upload.sha256 = upload.sha256 or digest.hexdigest()
     upload.status = Upload.Status.HELD if verdict.flagged else Upload.Status.CLEAN
     with transaction.atomic(savepoint=False):

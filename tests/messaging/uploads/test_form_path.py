@@ -272,3 +272,15 @@ def test_an_export_reads_the_bytes_of_a_clean_file_only(uploads_root, user_a):
     upload.status = Upload.Status.HELD
     with pytest.raises(Http404):
         api.iter_bytes(upload)
+
+
+def test_a_file_whose_stored_bytes_changed_is_held(uploads_root, user_a):
+    [upload] = api.receive_files(
+        tenant=user_a.tenant, owner=user_a, files=[SimpleUploadedFile("a.txt", b"abc")], limits=api.Limits()
+    )
+    (uploads_root / upload.storage_name).write_bytes(b"abd")
+    upload.status = Upload.Status.SCANNING
+    verdict = api.scan(upload, notify=False)
+    assert verdict.flagged and verdict.signature == "stored-bytes-differ"
+    assert upload.status == Upload.Status.HELD
+    assert upload.sha256 == hashlib.sha256(b"abc").hexdigest()
