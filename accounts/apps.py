@@ -49,3 +49,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (signal receivers)
+        from . import user_state  # noqa: F401  (drops an account's cached state when it is saved)
