@@ -48,5 +48,5 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import signals  # noqa: F401  (signal receivers)
-        from . import user_state  # noqa: F401  (drops an account's cached state when it is saved)
+        # Signal receivers: the audit of sign-ins, and the drop of an account's cached state on save.
+        from . import signals, user_state  # noqa: F401

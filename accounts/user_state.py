@@ -76,7 +76,8 @@ def _cached_session_auth_hash(user, cached: str) -> str:
 
 def _from_entry(values, session_hash) -> User:
     user = User.from_db(DEFAULT_DB_ALIAS, FIELDS, values)  # the password column deferred
-    user.get_session_auth_hash = types.MethodType(partial(_cached_session_auth_hash, cached=session_hash), user)
+    session_auth_hash = partial(_cached_session_auth_hash, cached=session_hash)
+    user.get_session_auth_hash = types.MethodType(session_auth_hash, user)
     return user
 
 
