@@ -81,7 +81,9 @@ def main():
         with CaptureQueriesContext(connection) as queries:
             request()
         health_check = settings.DATABASES["default"].get("CONN_HEALTH_CHECKS")
-        print(f"SQL per request: {len(queries)}{' + the health check SELECT 1' if health_check else ''}")
+        # Django runs the health check before the first query of a request only: none without a query.
+        checked = health_check and len(queries) > 0
+        print(f"SQL per request: {len(queries)}{' + the health check SELECT 1' if checked else ''}")
         for query in queries:
             print(f"  {query['sql'][:150]}")
 
