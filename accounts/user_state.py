@@ -46,7 +46,7 @@ FIELDS = tuple(f.attname for f in User._meta.concrete_fields if f.attname != "pa
 
 
 def _timeout() -> int:
-    return min(getattr(settings, "USER_STATE_SECONDS", 300), settings.SESSION_COOKIE_AGE)
+    return min(settings.USER_STATE_SECONDS, settings.SESSION_COOKIE_AGE)
 
 
 @lru_cache(maxsize=4)
