@@ -1,7 +1,8 @@
 """The signed-in person's row, kept in the cache between requests, so that a signed-in page reads no
 database (benchmarks/README.md, "The signed-in page against plain Django").
 
-What is kept: every column of the account except the password hash, and in its place Django's session
+What is kept: every column of the account except the password hash (and the time of the last
+sign-in, which no signed-in page shows), and in place of the hash Django's session
 verification hash (an HMAC of the password hash under SECRET_KEY, the value every session already
 holds). Django's `auth.get_user` compares the session's hash with it exactly as it does with a row
 read from the database, so a new password still signs every other session out on its next request.
@@ -41,8 +42,11 @@ from .models import User
 
 logger = logging.getLogger(__name__)
 
-# The columns kept: all of them but the password hash, whose session HMAC is kept instead.
-FIELDS = tuple(f.attname for f in User._meta.concrete_fields if f.attname != "password")
+# Not kept: the password hash (its session HMAC is kept instead), and the time of the last sign-in,
+# which every sign-in writes and no signed-in page shows (reading it loads it), so a sign-in need not
+# drop the state of the account's other sessions.
+NOT_KEPT = frozenset({"password", "last_login"})
+FIELDS = tuple(f.attname for f in User._meta.concrete_fields if f.attname not in NOT_KEPT)
 
 
 def _timeout() -> int:
@@ -75,7 +79,7 @@ def _cached_session_auth_hash(user, cached: str) -> str:
 
 
 def _from_entry(values, session_hash) -> User:
-    user = User.from_db(DEFAULT_DB_ALIAS, FIELDS, values)  # the password column deferred
+    user = User.from_db(DEFAULT_DB_ALIAS, FIELDS, values)  # the columns not kept are deferred
     session_auth_hash = partial(_cached_session_auth_hash, cached=session_hash)
     user.get_session_auth_hash = types.MethodType(session_auth_hash, user)
     return user
@@ -149,7 +153,9 @@ def forget_user(user) -> None:
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.user_state.saved")
-def _account_saved(sender, instance, raw=False, **kwargs):
+def _account_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if update_fields is not None and update_fields <= NOT_KEPT - {"password"}:
+        return  # only the time of the last sign-in (Django's update_last_login): nothing kept changed
     forget_users([instance.pk])
 
 

@@ -331,3 +331,14 @@ def test_other_accounts_are_untouched(alice, user_a, tenant_a):
     other.first_name = "Other"
     other.save()
     assert signed_in_as(alice).first_name == "Alice"
+
+
+def test_a_sign_in_elsewhere_keeps_the_state_and_its_time_is_read_fresh(alice, user_a, sign_in):
+    """Every sign-in writes last_login; it is not kept, so it drops nothing and is never stale."""
+    from django.core.cache import cache
+
+    _, entry_key = user_state._keys(user_a.pk)
+    kept = cache.get(entry_key)
+    sign_in(user_a, client=Client())
+    assert cache.get(entry_key) == kept
+    assert signed_in_as(alice).last_login == User.objects.get(pk=user_a.pk).last_login
