@@ -12,6 +12,7 @@ import re
 
 from django import template
 from django.template.base import Node, TextNode
+from django.template.loader_tags import BlockNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -25,7 +26,9 @@ _kept: dict[tuple, str] = {}
 
 
 class PerTenantNode(Node):
-    child_nodelists = ("nodelist",)
+    # Not walked by get_nodes_by_type(): `{% extends %}` walks the whole parent template on every render
+    # to find its blocks (a sixth of this page's rendering, benchmarks/README.md), and a part holds none.
+    child_nodelists = ()
 
     def __init__(self, name: str, nodelist):
         self.name = name
@@ -56,6 +59,8 @@ def per_tenant(parser, token):
     nodelist = parser.parse(("endper_tenant",))
     parser.delete_first_token()
     for node in nodelist.get_nodes_by_type(Node):
+        if isinstance(node, BlockNode):
+            raise template.TemplateSyntaxError(f'{{% per_tenant "{name}" %}} cannot hold a {{% block %}}.')
         if isinstance(node, TextNode) or node.token is None:
             continue
         found = PER_REQUEST.search(node.token.contents)

@@ -86,6 +86,13 @@ def test_a_part_rendered_per_tenant_cannot_hold_what_differs_per_person(inside):
         Template("{% load i18n per_tenant %}{% per_tenant 'part' %}<p>" + inside + "</p>{% endper_tenant %}")
 
 
+def test_a_part_rendered_per_tenant_holds_no_block():
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="block"):
+        Template("{% load per_tenant %}{% per_tenant 'part' %}{% block x %}{% endblock %}{% endper_tenant %}")
+
+
 @pytest.mark.django_db
 def test_a_tenants_new_help_desk_text_is_on_its_next_page(client, tenant_a, tenant_b):
     client.get("/alpha/")  # the parts of alpha's page are now kept
