@@ -55,7 +55,7 @@ class CappedPaginator(Paginator):
     past the cap (the page then says "about N"), else a count over a LIMIT, so a big list costs no
     more than a small one. The pages stop at the cap: deeper rows are reached by narrowing the list.
     A page past the first reads its rows' keys from the index and then only those rows, so the
-    hundredth page does not fetch the ninety-nine before it."""
+    hundredth page does not fetch the ninety-nine before it. See docs/journeys.md#helpdesk-big-lists."""
 
     estimated = False
 
