@@ -69,7 +69,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def num_pages(self):
-        if self.estimated:
+        if self.count and self.estimated:  # the count decides whether it is an estimate
             return max(1, COUNT_CAP // self.per_page)
         return super().num_pages
 
@@ -240,6 +240,9 @@ class AuditEntryAdminBase(BigListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # A range on the indexed date (today, the past 7 days, this month, this year) instead of the date
     # hierarchy, whose year and month links read the dates of every row of the tenant.
     list_filter = [ActionFilter, ("created_at", admin.DateFieldListFilter)]
+    # Newest first, on the (tenant, created_at, id) index: a sort by a label or an address would
+    # read and sort the tenant's whole log for each page.
+    sortable_by = ["created_at"]
     # An address typed whole is looked up exactly, on the (tenant, ip_address, created_at) index;
     # other terms search the labels as before. See get_search_results.
     search_fields = ["actor_label", "target_label", "target_id", "ip_address"]
@@ -294,6 +297,7 @@ class HelpDeskAuditEntryAdmin(AuditEntryAdminBase, HelpDeskModelAdmin):
 class OutboundEmailAdminBase(BigListMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", MailTemplateFilter]
+    sortable_by = ["created_at"]  # as the audit log's, on the (tenant, created_at, id) index
     # The recipient's address, whole (the index on (tenant, to)): the help desk looks up the mails of
     # the person on the phone, not a word in a subject.
     search_fields = ["to"]
