@@ -13,6 +13,7 @@ from django.utils import translation
 from portal import admin as portal_admin
 from portal.audit import known_actions, record_audit
 from portal.models import AuditEntry, OutboundEmail
+from tests.factories import UserFactory
 
 LOG = "/alpha/admin/portal/auditentry/"
 OUTBOX = "/alpha/admin/portal/outboundemail/"
@@ -205,3 +206,32 @@ def test_the_big_lists_sort_by_date_only(desk, tenant_a, staff_a, url):
     html = desk.get(url).content.decode()
     sortable = re.findall(r'<th scope="col" class="sortable (column-[a-z_]+)', html)
     assert sortable == ["column-created_at"]
+
+
+def test_a_word_is_looked_for_in_either_label(desk, tenant_a, staff_a):
+    person = UserFactory(tenant=tenant_a, identifier="T000001", first_name="Marie", last_name="Tremblay")
+    record_audit(tenant=tenant_a, actor=staff_a, action="account.unlocked", target=person)
+    record_audit(tenant=tenant_a, actor=person, action="mail.test_sent")
+    record_audit(tenant=tenant_a, actor=staff_a, action="mail.test_sent")
+    assert _count(desk.get(LOG, {"q": "TREMBLAY"})) == 1  # on what: "Marie Tremblay"
+    assert _count(desk.get(LOG, {"q": "t000001"})) == 1  # who: the identifier
+    # Every word must be there: the agent and the person, in one entry.
+    assert _count(desk.get(LOG, {"q": "help-a tremblay"})) == 1
+    assert _count(desk.get(LOG, {"q": "tremblay nobody"})) == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes (run on PostgreSQL)"
+)
+def test_the_word_search_can_read_the_trigram_indexes(desk, tenant_a):
+    # The index expressions must be the very ones Django's case-insensitive search writes.
+    queryset = portal_admin.HelpDeskAuditEntryAdmin.get_search_results(
+        None, None, AuditEntry.objects.all(), "tremblay"  # tenant-guard: a plan, over no tenant's rows
+    )[0]
+    with connection.cursor() as cursor:
+        # An empty table is read whole or down an ordered index; left only bitmap scans, the planner
+        # takes an index whose expression matches, or none.
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        plan = queryset.explain()
+    assert "audit_actor_label_trgm" in plan and "audit_target_label_trgm" in plan
