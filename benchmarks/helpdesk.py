@@ -1,7 +1,8 @@
 """Every help-desk list, filter, search and history page, on the demo data and then on a large tenant.
 
     .venv/bin/python benchmarks/helpdesk.py [--requests 30] [--people 200000] [--audit 2000000] \
-        [--outbox 500000] [--locks 300000] [--database portail_bench_scale] [--measure-only]
+        [--outbox 500000] [--locks 300000] [--database portail_bench_scale] [--measure-only] \
+        [--write-rounds 3]
 
 Drops and recreates its own PostgreSQL database (--database, portail_bench_scale unless told), migrates,
 loads the demo (seed_demo) and copies it to <database>_demo, then adds the large data to `poste` in
@@ -10,7 +11,8 @@ signed in as the demo help desk of `poste`, on both databases side by side: the 
 data take turns request by request (one warm-up round, then --requests), so the noise of a shared
 machine falls on both. Prints p50/p95 in ms and the ratio of the p95s, as a Markdown table. With
 --measure-only, the two databases a previous run left are migrated and measured as they are, to try a
-change to the pages without seeding again.
+change to the pages without seeding again. Last, it times inserts into the large audit log with every
+index and without the ones added for the help desk (--write-rounds rounds, rolled back).
 """
 
 import argparse
@@ -54,6 +56,7 @@ def pages(person_pk, ip_address, last_page):
         ("audit log, filter by action", log, {"action": "account.unlocked"}),
         ("audit log, past 7 days", log, {"created_at__gte": week_ago}),
         ("audit log, search by address", log, {"q": ip_address}),
+        ('audit log, search a word ("tremblay")', log, {"q": "tremblay"}),
         ("audit history of one person", log, {"target_type": "accounts.user", "target_id": person_pk}),
         ("audit log, last page", log, {"p": str(last_page)}),
         ("outbox list", outbox, {}),
@@ -105,6 +108,51 @@ def measure(requests, sides):
     return results
 
 
+# The audit log's indexes added for the help desk's lists and word search, whose cost every insert pays.
+NEW_AUDIT_INDEXES = {
+    "without the trigram indexes": ["audit_actor_label_trgm", "audit_target_label_trgm"],
+    "without the three": ["audit_actor_label_trgm", "audit_target_label_trgm", "audit_tenant_created_id"],
+    "with every index": [],
+}
+
+
+def measure_writes(rounds, rows=20_000, batch=500):
+    """Seconds to insert `rows` audit entries into the large log (bulk inserts of `batch`), with every
+    index and without the new ones, the variants taking turns. Each insert runs in a transaction that
+    drops the indexes it goes without and is rolled back, so the database is left as it was."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from portal.models import AuditEntry, Tenant
+
+    tenant = Tenant.objects.get(slug="poste")
+    taken = {variant: [] for variant in NEW_AUDIT_INDEXES}
+    for _ in range(rounds):
+        for variant, dropped in NEW_AUDIT_INDEXES.items():
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    for index in dropped:
+                        cursor.execute(f"DROP INDEX {index}")
+                began = time.perf_counter()
+                for start in range(0, rows, batch):
+                    AuditEntry.objects.bulk_create(  # tenant-guard: every row is built with tenant=tenant
+                        AuditEntry(
+                            tenant=tenant,
+                            actor_label=f"agent {n % 50}",
+                            action="account.unlocked",
+                            target_type="accounts.user",
+                            target_id=str(n),
+                            target_label=f"Personne Numéro{n}",
+                            ip_address=f"10.9.{n % 256}.{n % 200 + 1}",
+                            created_at=timezone.now(),
+                        )
+                        for n in range(start, start + batch)
+                    )
+                taken[variant].append(time.perf_counter() - began)
+                transaction.set_rollback(True)
+    return taken
+
+
 def sign_in():
     from django.test import Client
 
@@ -133,6 +181,7 @@ def main():
     parser.add_argument("--locks", type=int, default=300_000)
     parser.add_argument("--database", default="portail_bench_scale", help="dropped and recreated")
     parser.add_argument("--measure-only", action="store_true", help="measure the databases as they are")
+    parser.add_argument("--write-rounds", type=int, default=3, help="rounds of the audit insert timing")
     args = parser.parse_args()
     if not args.database.isidentifier():
         parser.error("--database: letters, digits and underscores")
@@ -193,6 +242,17 @@ def main():
     for name, (p50, p95) in results["demo"].items():
         l50, l95 = results["large"][name]
         print(f"| {name} | {p50:.0f}/{p95:.0f} | {l50:.0f}/{l95:.0f} | {l95 / p95:.1f} |")
+
+    if args.write_rounds:
+        connections["default"] = large
+        writes = measure_writes(args.write_rounds)
+        print(
+            f"\nInserting 20,000 audit entries into the large log (500 a statement), "
+            f"{args.write_rounds} rounds:\n"
+        )
+        print("| audit indexes | seconds (each round) |\n| --- | --- |")
+        for variant, seconds in writes.items():
+            print(f"| {variant} | {', '.join(f'{s:.2f}' for s in seconds)} |")
 
 
 if __name__ == "__main__":
