@@ -79,7 +79,7 @@ def pages_of_this_database():
     return pages(person.pk, ip_address, max(1, -(-entries // per_page)))
 
 
-def measure(requests, sides):
+def measure(requests, sides, skip=()):
     """p50/p95 per page and side; the sides (name → database connection and signed-in client) take
     turns, request by request, so the machine's noise falls on both alike."""
     from django.db import connections
@@ -90,6 +90,8 @@ def measure(requests, sides):
         plans[side] = pages_of_this_database()
     results = {side: {} for side in sides}
     for index, (name, _, _) in enumerate(next(iter(plans.values()))):
+        if name in skip:
+            continue
         times = {side: [] for side in sides}
         for round_ in range(requests + 1):  # the first round warms up
             for side, (wrapper, client) in sides.items():
@@ -182,6 +184,7 @@ def main():
     parser.add_argument("--database", default="portail_bench_scale", help="dropped and recreated")
     parser.add_argument("--measure-only", action="store_true", help="measure the databases as they are")
     parser.add_argument("--write-rounds", type=int, default=3, help="rounds of the audit insert timing")
+    parser.add_argument("--skip", action="append", default=[], help="a page not to measure (its name)")
     args = parser.parse_args()
     if not args.database.isidentifier():
         parser.error("--database: letters, digits and underscores")
@@ -230,7 +233,7 @@ def main():
     for side, wrapper in {"demo": demo, "large": large}.items():
         connections["default"] = wrapper
         sides[side] = (wrapper, sign_in())
-    results = measure(args.requests, sides)
+    results = measure(args.requests, sides, skip=set(args.skip))
     print(
         f"\nLarge data: {args.people:,} people, {args.audit:,} audit rows, {args.outbox:,} outbox rows, "
         f"{args.locks:,} locks"
