@@ -1,12 +1,12 @@
 """Every help-desk list, filter, search and history page, on the demo data and then on a large tenant.
 
     .venv/bin/python benchmarks/helpdesk.py [--requests 30] [--people 200000] [--audit 2000000] \
-        [--outbox 500000] [--locks 300000]
+        [--outbox 500000] [--locks 300000] [--database portail_bench_scale]
 
-Drops and recreates its own PostgreSQL database (portail_bench_scale), migrates, loads the demo
-(seed_demo), measures each page through the test client signed in as the demo help desk of `poste`
-(p50/p95 in ms over --requests requests, after one warm-up request), then adds the large data to
-`poste` (seed_large) and measures again. Prints a Markdown table to stdout.
+Drops and recreates its own PostgreSQL database (--database, default portail_bench_scale), migrates,
+loads the demo (seed_demo), measures each page through the test client signed in as the demo help
+desk of `poste` (p50/p95 in ms over --requests requests, after one warm-up request), then adds the
+large data to `poste` (seed_large) and measures again. Prints a Markdown table to stdout.
 """
 
 import argparse
@@ -21,12 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = "portail_bench_scale"
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.local")
 
 
-def recreate_database():
-    for statement in [f"DROP DATABASE IF EXISTS {DATABASE}", f"CREATE DATABASE {DATABASE}"]:
+def recreate_database(database):
+    for statement in [f"DROP DATABASE IF EXISTS {database}", f"CREATE DATABASE {database}"]:
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], check=True)
 
 
@@ -84,9 +83,11 @@ def main():
     parser.add_argument("--audit", type=int, default=2_000_000)
     parser.add_argument("--outbox", type=int, default=500_000)
     parser.add_argument("--locks", type=int, default=300_000)
+    parser.add_argument("--database", default=DATABASE, help="the PostgreSQL database it drops and recreates")
     args = parser.parse_args()
 
-    recreate_database()
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    recreate_database(args.database)
     import django
 
     django.setup()
