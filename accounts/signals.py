@@ -15,16 +15,19 @@ from .middleware import start_session_clock
 from .models import User
 from .selectors import user_for_sign_in
 
-# Django's own receiver saves `last_login` with a statement of its own; audit_signed_in writes it
-# together with the audit entry (benchmarks/README.md, "Sign-in with less around the hash").
-user_logged_in.disconnect(dispatch_uid="update_last_login")
 
-
-@receiver(user_logged_in)
 def audit_signed_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
     record_signed_in(user=user, request=request)
+
+
+# Django's auth app saves `last_login` with a statement of its own, from a receiver it connects under
+# this dispatch_uid; audit_signed_in writes it together with the audit entry (benchmarks/README.md,
+# "Sign-in with less around the hash") and takes that uid, so Django's is not connected again
+# should the auth app's ready() run again (a test that swaps the installed apps).
+user_logged_in.disconnect(dispatch_uid="update_last_login")
+user_logged_in.connect(audit_signed_in, dispatch_uid="update_last_login")
 
 
 def record_signed_in(*, user, request=None) -> None:
