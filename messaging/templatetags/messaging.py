@@ -1,0 +1,68 @@
+"""How the conversation window dates a message: "02 févr. 2015 – 15:14:18 HNE", in the tenant's
+time zone (the tenancy middleware activates it), with the zone's abbreviation in the page's language.
+Django's French formats have neither this month abbreviation nor French zone names."""
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+
+register = template.Library()
+
+MONTHS = [
+    pgettext_lazy("month abbreviation", "Jan"),
+    pgettext_lazy("month abbreviation", "Feb"),
+    pgettext_lazy("month abbreviation", "Mar"),
+    pgettext_lazy("month abbreviation", "Apr"),
+    pgettext_lazy("month abbreviation", "May"),
+    pgettext_lazy("month abbreviation", "Jun"),
+    pgettext_lazy("month abbreviation", "Jul"),
+    pgettext_lazy("month abbreviation", "Aug"),
+    pgettext_lazy("month abbreviation", "Sep"),
+    pgettext_lazy("month abbreviation", "Oct"),
+    pgettext_lazy("month abbreviation", "Nov"),
+    pgettext_lazy("month abbreviation", "Dec"),
+]
+
+# Canada's zones as the Office québécois de la langue française writes them: HNE is "heure normale
+# de l'Est", HAE "heure avancée de l'Est".
+FRENCH_ZONES = {
+    "NST": "HNT",
+    "NDT": "HAT",
+    "AST": "HNA",
+    "ADT": "HAA",
+    "EST": "HNE",
+    "EDT": "HAE",
+    "CST": "HNC",
+    "CDT": "HAC",
+    "MST": "HNR",
+    "MDT": "HAR",
+    "PST": "HNP",
+    "PDT": "HAP",
+    "UTC": "UTC",
+}
+
+
+def zone_abbreviation(moment) -> str:
+    name = moment.tzname() or ""
+    if (get_language() or "").startswith("fr"):
+        return FRENCH_ZONES.get(name, name)
+    return name
+
+
+@register.filter
+def stamp(value):
+    """02 févr. 2015 – 15:14:18 HNE (or 02 Feb 2015 – 15:14:18 EST)."""
+    if not value:
+        return ""
+    moment = timezone.localtime(value)
+    month = MONTHS[moment.month - 1]
+    return f"{moment.day:02d} {month} {moment.year} – {moment:%H:%M:%S} {zone_abbreviation(moment)}".strip()
+
+
+@register.filter
+def day(value):
+    """02 févr. 2015: the list's last-modified date."""
+    if not value:
+        return ""
+    moment = timezone.localtime(value)
+    return f"{moment.day:02d} {MONTHS[moment.month - 1]} {moment.year}"
