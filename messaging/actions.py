@@ -114,7 +114,9 @@ def do_confirm_persona(*, user, email: str, request=None) -> Persona:
     """The address is the person's: it becomes a tab of the inbox, with every conversation already
     addressed to it. Refused when another account holds it."""
     persona = (
-        Persona.objects.select_for_update().filter(pk=persona_for(tenant=user.tenant, email=email).pk).get()
+        Persona.objects.for_tenant(user.tenant)
+        .select_for_update()
+        .get(pk=persona_for(tenant=user.tenant, email=email).pk)
     )
     if persona.user_id is not None and persona.user_id != user.pk:
         raise Refused(PERSONA_TAKEN)
@@ -190,7 +192,7 @@ def do_hand_over_conversations(
         .filter(conversation_id__in=ids, persona=successor.persona)
         .values_list("conversation_id", flat=True)
     )
-    Participation.objects.bulk_create(
+    Participation.objects.bulk_create(  # tenant-guard: rows built with their tenant
         [
             Participation(
                 tenant=tenant,
@@ -204,7 +206,7 @@ def do_hand_over_conversations(
             if c.pk not in already
         ]
     )
-    Activity.objects.bulk_create(
+    Activity.objects.bulk_create(  # tenant-guard: rows built with their tenant
         [
             Activity(
                 tenant=tenant,
@@ -260,7 +262,7 @@ def do_start_conversation(
         persona = persona_for(tenant=tenant, email=email)
         if persona.pk != collaborator.persona_id:
             personas.append(persona)
-    Participation.objects.bulk_create(
+    Participation.objects.bulk_create(  # tenant-guard: rows built with their tenant
         [
             Participation(
                 tenant=tenant,
@@ -488,7 +490,7 @@ def do_open_account(
     from accounts.identifiers import normalise_identifier
 
     tenant = persona.tenant
-    persona = Persona.objects.select_for_update().filter(tenant=tenant, pk=persona.pk).get()
+    persona = Persona.objects.for_tenant(tenant).select_for_update().get(pk=persona.pk)
     identifier = normalise_identifier(tenant, persona.email)
     taken = (
         User.objects.for_tenant(tenant).filter(identifier=identifier).exists()

@@ -98,7 +98,9 @@ def message_window(*, participation: Participation, older: int = 0):
     conversation = participation.conversation
     older = max(0, older)
     start = older * MESSAGES_PER_WINDOW
-    opened = MessageOpening.objects.filter(message=OuterRef("pk"), persona=participation.persona)
+    opened = MessageOpening.objects.for_tenant(participation.tenant_id).filter(
+        message=OuterRef("pk"), persona=participation.persona
+    )
     messages = list(
         Message.objects.for_tenant(conversation.tenant_id)
         .filter(conversation=conversation)

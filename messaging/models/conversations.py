@@ -115,6 +115,9 @@ class MessageOpening(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "persona"], name="message_opened_once")]
 
+    def __str__(self):
+        return f"{self.persona_id} #{self.message_id}"
+
 
 class Activity(models.Model):
     """One line of a conversation's history ("vue"): who did what, when."""

@@ -4,23 +4,23 @@ Django's French formats have neither this month abbreviation nor French zone nam
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 register = template.Library()
 
 MONTHS = [
-    pgettext_lazy("month abbreviation", "Jan"),
-    pgettext_lazy("month abbreviation", "Feb"),
-    pgettext_lazy("month abbreviation", "Mar"),
-    pgettext_lazy("month abbreviation", "Apr"),
-    pgettext_lazy("month abbreviation", "May"),
-    pgettext_lazy("month abbreviation", "Jun"),
-    pgettext_lazy("month abbreviation", "Jul"),
-    pgettext_lazy("month abbreviation", "Aug"),
-    pgettext_lazy("month abbreviation", "Sep"),
-    pgettext_lazy("month abbreviation", "Oct"),
-    pgettext_lazy("month abbreviation", "Nov"),
-    pgettext_lazy("month abbreviation", "Dec"),
+    gettext_lazy("Jan"),
+    gettext_lazy("Feb"),
+    gettext_lazy("Mar"),
+    gettext_lazy("Apr"),
+    gettext_lazy("May"),
+    gettext_lazy("Jun"),
+    gettext_lazy("Jul"),
+    gettext_lazy("Aug"),
+    gettext_lazy("Sep"),
+    gettext_lazy("Oct"),
+    gettext_lazy("Nov"),
+    gettext_lazy("Dec"),
 ]
 
 # Canada's zones as the Office québécois de la langue française writes them: HNE is "heure normale
