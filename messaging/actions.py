@@ -382,6 +382,9 @@ def notify(*, conversation: Conversation, sender: Persona, recipients) -> int:
     from_collaborator = (
         sender.pk == conversation.collaborator.persona_id or sender.pk == conversation.holder_id
     )
+    # Someone without an account has told us no language: the sender's is the best guess (they write
+    # to each other), else the tenant's first language.
+    fallback_language = sender.user.preferred_language if sender.user_id else "fr-ca"
     count = 0
     for participation in recipients:
         persona = participation.persona
@@ -389,7 +392,7 @@ def notify(*, conversation: Conversation, sender: Persona, recipients) -> int:
         send_templated_mail(
             tenant=conversation.tenant,
             to=persona.email,
-            language=user.preferred_language if user is not None else "fr-ca",
+            language=user.preferred_language if user is not None else fallback_language,
             template="messaging_notification",
             context={
                 "sender_email": sender.email,
