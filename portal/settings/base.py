@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.selfservice",
     "messaging",
+    "messaging.uploads",
     "vault",
     "voting",
 ]
@@ -171,6 +172,30 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
             "file_overwrite": False,
         },
     }
+
+# Conversation files (messaging.uploads): their own private storage, a folder under the private root
+# by default, or the same bucket under "uploads/" when AWS_STORAGE_BUCKET_NAME is set. On S3 a download
+# is a presigned URL that lives 5 minutes at most, issued after the access check.
+PORTAIL_UPLOADS_ROOT = env.path("PORTAIL_UPLOADS_ROOT", default=f"{PRIVATE_FILES_ROOT}/uploads")
+STORAGES["uploads"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PORTAIL_UPLOADS_ROOT), "base_url": None},
+}
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": env("AWS_UPLOADS_LOCATION", default="uploads"),
+            "querystring_expire": 300,
+            # Signature V4: the URL carries its lifetime (X-Amz-Expires), checked by the tests.
+            "signature_version": "s3v4",
+        },
+    }
+# Every file is scanned before anyone else can download it: by clamd over its socket (a path, or
+# host:port) when set; otherwise only the EICAR test string is flagged (development and tests).
+PORTAIL_CLAMD_SOCKET = env("PORTAIL_CLAMD_SOCKET", default="")
+PORTAIL_CLAMD_TIMEOUT = env.int("PORTAIL_CLAMD_TIMEOUT", default=120)
 
 # --- Cache and rate limits ----------------------------------------------------------------------
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
