@@ -18,6 +18,7 @@ from portal.tenancy import tenant_url
 
 from .models import (
     Activity,
+    Attachment,
     Collaborator,
     Conversation,
     Message,
@@ -241,7 +242,7 @@ def do_hand_over_conversations(
 
 @refusable
 def do_start_conversation(
-    *, collaborator: Collaborator, title: str, emails: list[str], body: str, request=None
+    *, collaborator: Collaborator, title: str, emails: list[str], body: str, upload_ids=(), request=None
 ) -> Conversation:
     """A new conversation held under the collaborator's address, addressed to `emails`, with its
     first message; each participant is notified."""
@@ -291,7 +292,13 @@ def do_start_conversation(
         request=request,
         details={"participants": len(personas) - 1},
     )
-    do_post_message(conversation=conversation, sender=collaborator.persona, body=body, request=request)
+    do_post_message(
+        conversation=conversation,
+        sender=collaborator.persona,
+        body=body,
+        upload_ids=upload_ids,
+        request=request,
+    )
     return conversation
 
 
@@ -300,7 +307,9 @@ def _expiry(tenant, now):
 
 
 @refusable
-def do_post_message(*, conversation: Conversation, sender: Persona, body: str, request=None) -> Message:
+def do_post_message(
+    *, conversation: Conversation, sender: Persona, body: str, upload_ids=(), request=None
+) -> Message:
     """A message from one of the conversation's addresses. Refused on a read-only conversation, checked
     here against the row locked for the write, whatever the page showed. The others' unread counts go
     up and each of them is notified."""
@@ -332,8 +341,9 @@ def do_post_message(*, conversation: Conversation, sender: Persona, body: str, r
     Participation.objects.for_tenant(tenant).filter(conversation=locked, persona=sender).update(
         last_activity_at=now
     )
+    added_bytes = _attach(message=message, conversation=locked, sender=sender, upload_ids=upload_ids)
     Conversation.objects.for_tenant(tenant).filter(pk=locked.pk).update(
-        last_activity_at=now, message_count=F("message_count") + 1
+        last_activity_at=now, message_count=F("message_count") + 1, files_bytes=F("files_bytes") + added_bytes
     )
     conversation.last_activity_at = now
     Activity.objects.create(
@@ -356,6 +366,44 @@ def do_post_message(*, conversation: Conversation, sender: Persona, body: str, r
     )
     notify(conversation=locked, sender=sender, recipients=others.select_related("persona__user"))
     return message
+
+
+def _attach(*, message: Message, conversation: Conversation, sender: Persona, upload_ids) -> int:
+    """The sender's uploads become the message's files, checked again against the limits (the browser
+    may have skipped them); returns their bytes. A refusal undoes the whole message, its text stays
+    on the page."""
+    from .selectors import file_limits
+    from .uploads import api
+
+    if not upload_ids:
+        return 0
+    try:
+        uploads = api.claim_uploads(
+            tenant=conversation.tenant,
+            owner=sender.user,
+            upload_ids=upload_ids,
+            limits=file_limits(tenant=conversation.tenant, conversation=conversation),
+        )
+    except api.UploadRefused as refused:
+        raise Refused(refused.message) from refused
+    Attachment.objects.bulk_create(  # tenant-guard: rows built with their tenant
+        [Attachment(tenant=conversation.tenant, message=message, upload=upload) for upload in uploads]
+    )
+    return sum(upload.size for upload in uploads)
+
+
+@transaction.atomic(savepoint=False)
+def do_download_attachment(*, attachment: Attachment, participation: Participation, request=None) -> None:
+    """A person of the conversation downloads one of its files: recorded in the audit log (the file's
+    id, never its name), before views/files.py hands it over."""
+    _audit(
+        attachment.tenant,
+        participation.persona.user,
+        "messaging.file_downloaded",
+        target=participation.conversation,
+        request=request,
+        details={"message": attachment.message_id, "file": str(attachment.upload_id)},
+    )
 
 
 def access_link(*, conversation: Conversation, persona: Persona) -> str:

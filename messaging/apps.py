@@ -31,5 +31,14 @@ class MessagingConfig(AppConfig):
             "messaging.message_opened": _("Secure message opened"),
             "messaging.notification_resent": _("Secure message notification sent again"),
             "messaging.account_opened": _("Account opened from a secure message notification"),
+            "messaging.file_downloaded": _("Secure message file downloaded"),
         },
     )
+
+    def ready(self):
+        from .uploads import api
+
+        from . import files
+
+        api.register_limits_provider(files.limits_for_request)
+        api.upload_held.connect(files.tell_sender_a_file_was_held, dispatch_uid="messaging.file_held")

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import NewPasswordForm, email_widget
 from accounts.models import User
 
+from .uploads.api import FilesField
+
 MAX_BODY = 20_000
 MAX_PARTICIPANTS = 50
 
@@ -19,6 +21,7 @@ class PostMessageForm(forms.Form):
         max_length=MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    files = FilesField(label=_("Files (optional)"))
 
 
 class StartConversationForm(forms.Form):
@@ -31,6 +34,7 @@ class StartConversationForm(forms.Form):
     body = forms.CharField(
         label=_("First message"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 6})
     )
+    files = FilesField(label=_("Files (optional)"))
 
     def clean_participants(self):
         emails = [e.lower() for e in re.split(r"[\s,;]+", self.cleaned_data["participants"]) if e]

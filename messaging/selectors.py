@@ -4,11 +4,12 @@ conversation or an address that is not theirs answers 404, exactly like one that
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
 from .models import (
     Activity,
+    Attachment,
     Collaborator,
     Message,
     MessageOpening,
@@ -105,6 +106,12 @@ def message_window(*, participation: Participation, older: int = 0):
         Message.objects.for_tenant(conversation.tenant_id)
         .filter(conversation=conversation)
         .select_related("sender")
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.for_tenant(conversation.tenant_id).select_related("upload"),
+            )
+        )
         .annotate(opened=Exists(opened))
         .order_by("-created_at", "-id")[start : start + MESSAGES_PER_WINDOW + 1]
     )
@@ -174,9 +181,35 @@ def access_collaborator(*, tenant, collaborator_id) -> Collaborator:
         raise Http404 from missing
 
 
-def unread_total(*, tenant, user) -> int:
-    return sum(p.unread_conversations for p in personas_of(tenant=tenant, user=user))
+def file_limits(*, tenant, conversation=None):
+    """What one message may carry: the tenant's blocked types, 1 GB in all (seed 001), and what is left
+    of the conversation's quota (read from its counter, never summed)."""
+    from .uploads.api import Limits
+
+    settings = tenant.messaging_settings
+    quota = settings.conversation_quota_gb * 1024**3
+    used = conversation.files_bytes if conversation is not None else 0
+    return Limits(
+        blocked_extensions=tuple(settings.blocked_file_types.split()),
+        remaining_quota_bytes=max(0, quota - used),
+    )
 
 
-def conversation_filter_for(user) -> Q:
-    return Q(participations__persona__user=user, participations__persona__confirmed_at__isnull=False)
+def access_attachment(*, participation: Participation, upload_id) -> Attachment:
+    """A file of the reader's conversation, or 404 (another conversation's file, a malformed id, a
+    message that has expired)."""
+    import uuid
+
+    try:
+        value = uuid.UUID(str(upload_id))
+    except ValueError as wrong:
+        raise Http404 from wrong
+    attachment = (
+        Attachment.objects.for_tenant(participation.tenant_id)
+        .filter(upload_id=value, message__conversation_id=participation.conversation_id)
+        .select_related("upload", "message")
+        .first()
+    )
+    if attachment is None or attachment.message.has_expired:
+        raise Http404
+    return attachment

@@ -1,9 +1,9 @@
 """Under /<tenant>/messages/ (docs/journeys.md#messaging). portal.tenancy answers 404 where the tenant
 has not switched secure conversations on."""
 
-from django.urls import path
+from django.urls import include, path
 
-from .views import conversations, links, people
+from .views import conversations, files, links, people
 
 app_name = "messaging"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/post/", conversations.post_message, name="post"),
     path("<int:pk>/messages/<int:message_id>/open/", conversations.open_message, name="open"),
     path("<int:pk>/activity/", conversations.activity, name="activity"),
+    path("<int:pk>/files/<str:upload_id>/", files.download, name="download"),
+    # The chunked, resumable uploads (messaging.uploads), before the post that attaches them
+    path("files/", include("messaging.uploads.urls")),
     # Addresses (personas)
     path("addresses/", people.addresses, name="addresses"),
     path("addresses/confirm/<str:token>/", people.confirm_persona, name="confirm_persona"),

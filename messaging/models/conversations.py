@@ -27,6 +27,8 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     message_count = models.PositiveIntegerField(_("messages"), default=0, editable=False)
+    # The bytes of its files, kept by the action that attaches them: the quota is read, never summed.
+    files_bytes = models.BigIntegerField(_("size of its files"), default=0, editable=False)
 
     objects = TenantScopedManager()
 
@@ -100,6 +102,27 @@ class Message(models.Model):
     @property
     def has_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class Attachment(models.Model):
+    """A file of a message (messaging.uploads keeps the bytes); downloaded only by the people of the
+    conversation, after the access check (views/files.py)."""
+
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    upload = models.OneToOneField(
+        "messaging_uploads.Upload", on_delete=models.PROTECT, related_name="attachment"
+    )
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"#{self.message_id}: {self.upload_id}"
 
 
 class MessageOpening(models.Model):

@@ -66,3 +66,11 @@ def day(value):
         return ""
     moment = timezone.localtime(value)
     return f"{moment.day:02d} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+@register.filter
+def file_size(value):
+    """1 Go, 250,5 Mo: as messaging.uploads writes sizes."""
+    from messaging.uploads.api import format_size
+
+    return format_size(int(value or 0))

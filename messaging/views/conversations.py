@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
-from .. import actions, selectors
+from .. import actions, files, selectors
 from ..forms import PostMessageForm, StartConversationForm
 from .base import signed_in, signed_in_view
 
@@ -61,9 +61,14 @@ def inbox(request):
 
 
 def _window_context(request, participation, form):
+    conversation = participation.conversation
+    files.prepare_field(
+        form,
+        limits=selectors.file_limits(tenant=request.tenant, conversation=conversation),
+        context=str(conversation.pk),
+    )
     older = _int(request.GET.get("older"), 0)
     window, has_older, has_newer = selectors.message_window(participation=participation, older=older)
-    conversation = participation.conversation
     return {
         "participation": participation,
         "conversation": conversation,
@@ -93,13 +98,21 @@ def post_message(request, pk):
     participation = selectors.access_conversation(
         tenant=request.tenant, user=request.user, conversation_id=pk
     )
-    form = PostMessageForm(request.POST)
-    if form.is_valid():
+    form = PostMessageForm(request.POST, request.FILES)
+    conversation = participation.conversation
+    upload_ids = None
+    if form.is_valid() and not conversation.is_read_only:
+        limits = selectors.file_limits(tenant=request.tenant, conversation=conversation)
+        upload_ids = files.received_upload_ids(request, form, limits=limits)
+    elif form.is_valid():
+        upload_ids = []  # the action refuses it, with its own words
+    if upload_ids is not None:
         try:
             message = actions.do_post_message(
-                conversation=participation.conversation,
+                conversation=conversation,
                 sender=participation.persona,
                 body=form.cleaned_data["body"],
+                upload_ids=upload_ids,
                 request=request,
             )
         except actions.Refused as refused:
@@ -158,16 +171,26 @@ class StartConversationView(FormView):
             self.collaborator = selectors.active_collaborator(tenant=request.tenant, user=request.user)
             if self.collaborator is None:
                 raise Http404
+            self.limits = selectors.file_limits(tenant=request.tenant)
         return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        files.prepare_field(form, limits=self.limits)
+        return form
 
     def form_valid(self, form):
         data = form.cleaned_data
+        upload_ids = files.received_upload_ids(self.request, form, limits=self.limits)
+        if upload_ids is None:
+            return self.form_invalid(form)
         try:
             conversation = actions.do_start_conversation(
                 collaborator=self.collaborator,
                 title=data["title"],
                 emails=data["participants"],
                 body=data["body"],
+                upload_ids=upload_ids,
                 request=self.request,
             )
         except actions.Refused as refused:

@@ -24,7 +24,7 @@ def _mounted(settings):
 
 
 def create_url(tenant):
-    return f"/{tenant.slug}/messaging/files/"
+    return f"/{tenant.slug}/messages/files/"
 
 
 def create(client, tenant, *, name="rapport.pdf", size, type_="application/pdf", context="", **headers):
@@ -213,7 +213,7 @@ def test_csrf_stays_on(uploads_root, user_a, sign_in):
 def test_the_addresses_are_named_for_the_conversations(user_a):
     assert (
         reverse("messaging:uploads:create", urlconf="tests.messaging.uploads.urls_tenant")
-        == "/messaging/files/"
+        == "/messages/files/"
     )
 
 

@@ -1,11 +1,4 @@
-"""The tenant urlconf with the upload endpoints mounted as the conversations will mount them, under
-the messaging module's namespace, so these tests do not wait for the conversation pages."""
+"""The tenant urlconf as served: the conversations mount the upload endpoints at /<slug>/messages/files/
+(messaging/urls.py), in the messaging module's namespace."""
 
-from django.urls import include, path
-
-from portal.urls_tenant import tenant_urlpatterns
-
-urlpatterns = [
-    path("messaging/", include(([path("files/", include("messaging.uploads.urls"))], "messaging"))),
-    *tenant_urlpatterns(),
-]
+from portal.urls_tenant import urlpatterns  # noqa: F401
