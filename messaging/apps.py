@@ -36,9 +36,8 @@ class MessagingConfig(AppConfig):
     )
 
     def ready(self):
-        from .uploads import api
-
         from . import files
+        from .uploads import api
 
         api.register_limits_provider(files.limits_for_request)
         api.upload_held.connect(files.tell_sender_a_file_was_held, dispatch_uid="messaging.file_held")

@@ -76,7 +76,8 @@ class HandOverForm(forms.Form):
 
 class OpenAccountForm(NewPasswordForm):
     """An account for the address a notification was sent to: the link confirmed the address, the
-    person gives a name and chooses a password under the tenant's rules (docs/journeys.md#messaging-account)."""
+    person gives a name and chooses a password under the tenant's rules
+    (docs/journeys.md#messaging-account)."""
 
     first_name = forms.CharField(
         label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
