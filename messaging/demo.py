@@ -1,7 +1,7 @@
 """The messaging part of seed_demo (docs/journeys.md#messaging-demo): on `poste`, a messaging
 administrator, the collaborator `collab@poste.example`, a deactivated collaborator, and the
 participant `participant@poste.example` with two addresses and more than 30 conversations: unread
-ones, new ones, one read-only, one with an expired message. Every run starts poste's conversations
+ones, new ones, one read-only, one with an expired message and one with a file. Every run starts poste's conversations
 afresh. The rows are written directly, without mail: the demo mailbox stays for the journeys' own."""
 
 from datetime import timedelta
@@ -13,8 +13,11 @@ from accounts.identifiers import normalise_identifier
 from accounts.models import User
 from portal.modules import switch_on_for_demo
 
+from .uploads.models import Upload
+
 from .models import (
     Activity,
+    Attachment,
     Collaborator,
     Conversation,
     Message,
@@ -67,7 +70,13 @@ def _persona(tenant, email, user, now):
 
 
 def _forget(tenant):
+    from .uploads.api import delete_stored
+
+    files = list(Upload.objects.for_tenant(tenant).filter(attachment__isnull=False))
     Conversation.objects.for_tenant(tenant).delete()
+    for upload in files:
+        delete_stored(upload)
+        upload.delete()
     Collaborator.objects.for_tenant(tenant).delete()
     MessagingAdministrator.objects.for_tenant(tenant).delete()
     Persona.objects.for_tenant(tenant).delete()
@@ -166,6 +175,23 @@ class _Builder:
         return conversation
 
 
+def _attach_demo_file(conversation, owner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .uploads.api import Limits, receive_files
+
+    content = "Relevé annuel (démo) : tout ce document est fictif.\n".encode()
+    demo_file = SimpleUploadedFile("releve-annuel-demo.txt", content, content_type="text/plain")
+    (upload,) = receive_files(tenant=conversation.tenant, owner=owner, files=[demo_file], limits=Limits())
+    upload.attached_at = timezone.now()
+    upload.save(update_fields=["attached_at"])
+    message = Message.objects.for_tenant(conversation.tenant).filter(conversation=conversation).first()
+    Attachment.objects.create(tenant=conversation.tenant, message=message, upload=upload)
+    Conversation.objects.for_tenant(conversation.tenant).filter(pk=conversation.pk).update(
+        files_bytes=upload.size
+    )
+
+
 def _body(title, index, who):
     if who == "p":
         return "Merci, j’ai bien reçu votre message. Voici ma réponse (démo)."
@@ -246,6 +272,15 @@ def seed(tenants) -> str:
     Message.objects.for_tenant(tenant).filter(conversation=expired).update(
         expires_at=now - timedelta(days=35), body=""
     )
+    with_file = build.conversation(
+        collaborator=collaborator,
+        title="Relevé annuel (pièce jointe)",
+        reader=first,
+        at=now - timedelta(days=1, hours=1),
+        exchange=["c"],
+        reader_opened=False,
+    )
+    _attach_demo_file(with_file, collab_user)
     count = Conversation.objects.for_tenant(tenant).count()
     return (
         f"Secure conversations on poste: {count} conversations. Messaging administrator {ADMIN[0]}, "

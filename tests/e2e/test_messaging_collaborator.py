@@ -37,7 +37,9 @@ def test_collaborator_starts_a_conversation(demo, page, screen, lang, screenshot
     from portal.models import OutboundEmail
 
     words = WORDS[lang]
-    User.objects.filter(identifier="collab@poste.example").update(preferred_language="en" if lang == "en" else "fr-ca")
+    User.objects.filter(identifier="collab@poste.example").update(
+        preferred_language="en" if lang == "en" else "fr-ca"
+    )
     choose_language(page, lang)
     page.goto("/poste/sign-in/?next=/poste/messages/")
     page.locator("#id_username").fill("collab@poste.example")
@@ -48,7 +50,9 @@ def test_collaborator_starts_a_conversation(demo, page, screen, lang, screenshot
 
     page.get_by_role("link", name=words["new"]).click()
     page.get_by_label(words["title"]).fill("Renouvellement de votre contrat")
-    page.get_by_label(words["participants"]).fill("participant@poste.example, autre.personne@courriel.example")
+    page.get_by_label(words["participants"]).fill(
+        "participant@poste.example, autre.personne@courriel.example"
+    )
     page.get_by_label(words["first"]).fill("Bonjour, voici les conditions du renouvellement.")
     no_sideways_scroll(page)
     screenshot(page, "02-new")
@@ -60,7 +64,9 @@ def test_collaborator_starts_a_conversation(demo, page, screen, lang, screenshot
     no_sideways_scroll(page)
     screenshot(page, "03-started")
 
-    mails = OutboundEmail.objects.filter(to__in=["participant@poste.example", "autre.personne@courriel.example"])
+    mails = OutboundEmail.objects.filter(
+        to__in=["participant@poste.example", "autre.personne@courriel.example"]
+    )
     assert mails.count() == 2
     assert all("Renouvellement" not in (m.subject + m.body_text + m.body_html) for m in mails)
     assert browser_errors == []

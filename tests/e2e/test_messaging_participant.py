@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from .pages import no_sideways_scroll
 
 PASSWORD = "Demo-Portal-2026"
+UPLOAD_IDS = "upload_ids"  # messaging.uploads.api.UPLOAD_IDS_FIELD
 
 WORDS = {
     "fr": {
@@ -23,6 +24,7 @@ WORDS = {
         "open": "Ouvrir",
         "message": "Message",
         "submit": "Soumettre",
+        "files": "Fichiers (facultatif)",
         "posted": "Votre message est affiché.",
         "history": "Historique des activités",
         "opened": "A ouvert un message",
@@ -42,6 +44,7 @@ WORDS = {
         "open": "Open",
         "message": "Message",
         "submit": "Submit",
+        "files": "Files (optional)",
         "posted": "Your message is posted.",
         "history": "Activity history",
         "opened": "Opened a message",
@@ -62,16 +65,27 @@ def choose_language(page, lang):
         expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
-def start_conversation(to: str, title: str, body: str):
-    from accounts.models import User
+def start_conversation(to: str, title: str, body: str, file_name: str = ""):
+    """The collaborator's side, as the collaborator journey does it in the browser."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from messaging import actions
     from messaging.models import Collaborator
+    from messaging.uploads import api
     from portal.models import Tenant
 
     tenant = Tenant.objects.get(slug="poste")
     collaborator = Collaborator.objects.get(tenant=tenant, persona__email="collab@poste.example")
-    conversation = actions.do_start_conversation(collaborator=collaborator, title=title, emails=[to], body=body)
-    return conversation, User
+    upload_ids = []
+    if file_name:
+        document = SimpleUploadedFile(file_name, b"Document de demonstration.\n", content_type="text/plain")
+        (upload,) = api.receive_files(
+            tenant=tenant, owner=collaborator.user, files=[document], limits=api.Limits()
+        )
+        upload_ids.append(upload.pk)
+    return actions.do_start_conversation(
+        collaborator=collaborator, title=title, emails=[to], body=body, upload_ids=upload_ids
+    )
 
 
 def open_notification(page, subject, to):
@@ -96,7 +110,7 @@ def test_participant_goes_from_the_notification_mail_to_a_reply(
     choose_language(page, lang)
     title = f"Dossier confidentiel {lang}"
     body_text = "Voici les documents demandés, à lire avant vendredi."
-    start_conversation("participant@poste.example", title, body_text)
+    start_conversation("participant@poste.example", title, body_text, file_name="documents-demandes.txt")
 
     mail = open_notification(page, words["subject"], "participant@poste.example")
     expect(mail).not_to_contain_text(title)
@@ -120,24 +134,39 @@ def test_participant_goes_from_the_notification_mail_to_a_reply(
     page.get_by_role("button", name=re.compile(words["open"])).last.click()
     expect(page.get_by_text(body_text)).to_be_visible()
     # The collaborator's message is on the left; the date reads in the tenant's zone.
-    expect(page.locator(".thread-message.theirs").last).to_contain_text(re.compile(r"\d\d:\d\d:\d\d (HNE|HAE|EST|EDT)"))
+    expect(page.locator(".thread-message.theirs").last).to_contain_text(
+        re.compile(r"\d\d:\d\d:\d\d (HNE|HAE|EST|EDT)")
+    )
     screenshot(page, "04-opened")
+    with page.expect_download() as received:
+        page.get_by_role("link", name="documents-demandes.txt").click()
+    assert received.value.suggested_filename == "documents-demandes.txt"
 
     page.get_by_label(words["message"], exact=True).fill("Merci, bien reçu. Je réponds avant vendredi.")
+    page.get_by_label(words["files"]).set_input_files(
+        files=[
+            {"name": "ma-reponse.txt", "mimeType": "text/plain", "buffer": "Ma réponse signée.\n".encode()}
+        ]
+    )
+    expect(page.locator(f"input[name='{UPLOAD_IDS}']")).to_have_count(1)  # sent in chunks, id kept
+    screenshot(page, "05-reply-with-file")
     page.get_by_role("button", name=words["submit"]).click()
     expect(page.get_by_text(words["posted"])).to_be_visible()
     expect(page.locator(".thread-message.mine").last).to_contain_text("Je réponds avant vendredi")
+    with page.expect_download() as sent:
+        page.locator(".thread-message.mine").last.get_by_role("link", name="ma-reponse.txt").click()
+    assert sent.value.suggested_filename == "ma-reponse.txt"
     no_sideways_scroll(page)
-    screenshot(page, "05-replied")
+    screenshot(page, "06-replied")
 
     page.get_by_role("link", name=words["history"]).first.click()
     expect(page.get_by_role("cell", name=words["opened"])).to_have_count(1)
-    screenshot(page, "06-history")
+    screenshot(page, "07-history")
 
     page.goto("/poste/messages/")
     expect(page.get_by_role("link", name=title, exact=True)).to_be_visible()
     no_sideways_scroll(page)
-    screenshot(page, "07-inbox")
+    screenshot(page, "08-inbox")
     assert browser_errors == []
 
 

@@ -24,6 +24,7 @@ def test_the_demo_holds_what_the_journeys_need(client, settings):
         assert persona.unread_conversations == rows.filter(persona=persona, unread_count__gt=0).count()
     assert Conversation.objects.filter(collaborator__is_active=False).count() == 1
     assert Conversation.objects.filter(messages__expires_at__lt=timezone.now()).count() == 1
+    assert Conversation.objects.filter(messages__attachments__isnull=False).count() == 1
     client.post("/poste/sign-in/", {"username": "participant@poste.example", "password": "Demo-Portal-2026"})
     page = client.get("/poste/messages/").content.decode()
     assert "Lecture seule" in page or "Dernière" in page
