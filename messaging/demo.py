@@ -1,8 +1,9 @@
 """The messaging part of seed_demo (docs/journeys.md#messaging-demo): on `poste`, a messaging
 administrator, the collaborator `collab@poste.example`, a deactivated collaborator, and the
 participant `participant@poste.example` with two addresses and more than 30 conversations: unread
-ones, new ones, one read-only, one with an expired message and one with a file. Every run starts poste's conversations
-afresh. The rows are written directly, without mail: the demo mailbox stays for the journeys' own."""
+ones, new ones, one read-only, one with an expired message and one with a file. Every run starts
+poste's conversations afresh. The rows are written directly, without mail: the demo mailbox stays
+for the journeys' own."""
 
 from datetime import timedelta
 
@@ -12,8 +13,6 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.identifiers import normalise_identifier
 from accounts.models import User
 from portal.modules import switch_on_for_demo
-
-from .uploads.models import Upload
 
 from .models import (
     Activity,
@@ -27,6 +26,7 @@ from .models import (
     Participation,
     Persona,
 )
+from .uploads.models import Upload
 
 ADMIN = ("gestion@poste.example", "Gaby", "Gestionnaire")
 COLLABORATOR = "collab@poste.example"  # created by the accounts demo
