@@ -128,6 +128,19 @@ def do_confirm_persona(*, user, email: str, request=None) -> Persona:
     return persona
 
 
+def do_claim_account_address(*, user, request=None) -> Persona | None:
+    """The account's own address, once verified, is one of its personas: conversations addressed to it
+    before the person ever followed a notification link show at their first visit. Nothing happens
+    when another account already holds it or when nothing was addressed to it yet."""
+    email = normalise_email(user.email)
+    if not (email and user.email_verified):
+        return None
+    persona = Persona.objects.for_tenant(user.tenant).filter(email=email, user__isnull=True).first()
+    if persona is None:
+        return None
+    return do_confirm_persona(user=user, email=email, request=request)
+
+
 # Collaborators ----------------------------------------------------------------------------------------
 
 NO_SUCH_PERSON = _("No active account of the organisation has this e-mail address.")

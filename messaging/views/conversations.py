@@ -37,6 +37,9 @@ def _decorate(*decorators):
 def inbox(request):
     tenant = request.tenant
     personas = selectors.personas_of(tenant=tenant, user=request.user)
+    if not any(p.email == request.user.email.lower() for p in personas):
+        if actions.do_claim_account_address(user=request.user, request=request) is not None:
+            personas = selectors.personas_of(tenant=tenant, user=request.user)
     collaborator = selectors.active_collaborator(tenant=tenant, user=request.user)
     context = {
         "personas": personas,

@@ -2,6 +2,7 @@
 (docs/journeys.md#messaging-personas, #messaging-admin)."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,9 @@ from ..models import Collaborator
 from .base import no_referrer, signed_in
 from .conversations import _decorate
 
+# One confirmation mail per person per minute: the form cannot flood someone else's mailbox.
+PERSONA_MAIL_INTERVAL = 60
+
 
 @_decorate(*signed_in)
 def addresses(request):
@@ -22,6 +26,10 @@ def addresses(request):
         email = form.cleaned_data["email"]
         if any(p.email == email for p in personas):
             form.add_error("email", _("This address is already one of yours."))
+        elif not cache.add(f"messaging-persona-mail:{request.user.pk}", 1, timeout=PERSONA_MAIL_INTERVAL):
+            form.add_error(
+                "email", _("A link was sent less than a minute ago. Wait a moment, then try again.")
+            )
         else:
             actions.do_add_persona(user=request.user, email=email, request=request)
             messages.success(

@@ -54,3 +54,13 @@ def conversation(collaborator, participant, django_capture_on_commit_callbacks):
             emails=[participant.email],
             body="Bonjour, voici le premier message confidentiel.",
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The one-mail-a-minute throttle lives in the cache: each test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -97,3 +97,47 @@ def test_an_address_is_added_by_its_mailed_link(
     ).exists()
     page = client.get("/alpha/messages/").content.decode()
     assert "pat.perso@ailleurs.test" in page
+
+
+def test_an_account_whose_verified_address_was_written_to_sees_it_at_once(
+    client, sign_in, collaborator, tenant_a
+):
+    from tests.factories import UserFactory
+
+    conversation = actions.do_start_conversation(
+        collaborator=collaborator, title="Pour un titulaire de compte", emails=["deja@alpha.test"], body="B"
+    )
+    owner = UserFactory(
+        tenant=tenant_a, identifier="deja@alpha.test", email="deja@alpha.test", email_verified=True
+    )
+    sign_in(owner)
+    page = client.get("/alpha/messages/").content.decode()
+    assert "Pour un titulaire de compte" in page
+    assert client.get(f"/alpha/messages/{conversation.pk}/").status_code == 200
+
+
+def test_an_unverified_account_address_is_not_claimed(client, sign_in, collaborator, tenant_a):
+    from tests.factories import UserFactory
+
+    actions.do_start_conversation(
+        collaborator=collaborator, title="Pas encore", emails=["pasla@alpha.test"], body="B"
+    )
+    owner = UserFactory(
+        tenant=tenant_a, identifier="pasla@alpha.test", email="pasla@alpha.test", email_verified=False
+    )
+    sign_in(owner)
+    assert "Pas encore" not in client.get("/alpha/messages/").content.decode()
+
+
+def test_confirmation_mails_are_one_a_minute(
+    client, sign_in, participant, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    sign_in(participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/alpha/messages/addresses/", {"email": "un@ailleurs.test"})
+        response = client.post("/alpha/messages/addresses/", {"email": "deux@ailleurs.test"})
+    assert [m.to for m in mailoutbox] == [["un@ailleurs.test"]]
+    assert "Attendez un moment" in response.content.decode()
