@@ -208,7 +208,11 @@ class TestPlatformAdmin:
                     "device_policy": "alternative",
                 },
                 selfservice_settings={"security_question_count": 3, "helpdesk_question_count": 1},
-                messaging_settings={"message_expiry_days": 30},
+                messaging_settings={
+                    "message_expiry_days": 30,
+                    "conversation_quota_gb": 20,
+                    "blocked_file_types": "exe",
+                },
             ),
         }
         assert client.post("/admin/portal/tenant/add/", form).status_code == 302
