@@ -184,7 +184,11 @@ class CollaboratorAdmin(HelpDeskModelAdmin):
                 continue
             self.message_user(
                 request,
-                gettext("%(count)s conversations of %(old)s now belong to %(new)s.")
+                ngettext(
+                    "%(count)s conversation of %(old)s now belongs to %(new)s.",
+                    "%(count)s conversations of %(old)s now belong to %(new)s.",
+                    count,
+                )
                 % {"count": count, "old": collaborator.persona.email, "new": successor.persona.email},
             )
 

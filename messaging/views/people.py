@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import actions, selectors
@@ -131,7 +132,11 @@ def hand_over(request, pk):
         else:
             messages.success(
                 request,
-                _("%(count)s conversations of %(old)s now belong to %(new)s.")
+                ngettext(
+                    "%(count)s conversation of %(old)s now belongs to %(new)s.",
+                    "%(count)s conversations of %(old)s now belong to %(new)s.",
+                    count,
+                )
                 % {"count": count, "old": collaborator.persona.email, "new": successor.persona.email},
             )
             return redirect("messaging:manage")
