@@ -177,3 +177,24 @@ def test_the_window_runs_the_same_queries_with_or_without_files(client, sign_in,
     with CaptureQueriesContext(connection) as after:
         client.get(f"/alpha/messages/{conversation.pk}/")
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_sender_of_a_file_held_after_the_post_is_told_without_its_name(
+    conversation, participant, mailoutbox, django_capture_on_commit_callbacks
+):
+    from messaging.uploads import api
+
+    mine = conversation.participations.get(persona__user=participant)
+    (upload,) = api.receive_files(
+        tenant=conversation.tenant, owner=participant, files=[pdf("secret-plan.pdf")], limits=api.Limits()
+    )
+    actions.do_post_message(
+        conversation=conversation, sender=mine.persona, body="Avec fichier", upload_ids=[upload.pk]
+    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        api.upload_held.send(sender=Upload, upload=upload)
+    assert [m.to for m in mailoutbox] == [["pat@alpha.test"]]
+    mail = mailoutbox[0]
+    assert f"/alpha/messages/{conversation.pk}/" in mail.body
+    assert "secret-plan" not in mail.body and "secret-plan" not in mail.subject
