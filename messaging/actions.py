@@ -377,7 +377,7 @@ def do_post_message(
         request=request,
         details={"message": message.pk},
     )
-    notify(conversation=locked, sender=sender, recipients=others.select_related("persona__user"))
+    notify(conversation=locked, sender=sender, recipients=_reachable(others, tenant))
     return message
 
 
@@ -437,6 +437,15 @@ def read_access_token(*, tenant, token: str) -> tuple[int, int] | None:
     return data["c"], data["p"]
 
 
+def _reachable(participations, tenant):
+    """Who is told of a message: not a deactivated collaborator, who can no longer open it."""
+    from .selectors import inactive_collaborator_personas
+
+    return participations.exclude(
+        persona_id__in=inactive_collaborator_personas(tenant=tenant)
+    ).select_related("persona__user")
+
+
 def notify(*, conversation: Conversation, sender: Persona, recipients) -> int:
     """Mail each recipient that a message waits, with a link and the sender's address only: never the
     title, the words or a file name (docs/journeys.md#messaging-mail)."""
@@ -470,11 +479,11 @@ def do_resend_notification(*, conversation: Conversation, actor, request=None) -
     """The help desk sends each participant a fresh link to the conversation (the old one expired,
     the mail was lost). The sender named is the collaborator in charge."""
     sender = conversation.collaborator.persona
-    recipients = (
+    recipients = _reachable(
         Participation.objects.for_tenant(conversation.tenant)
         .filter(conversation=conversation)
-        .exclude(persona=sender)
-        .select_related("persona__user")
+        .exclude(persona=sender),
+        conversation.tenant,
     )
     count = notify(conversation=conversation, sender=sender, recipients=recipients)
     _audit(

@@ -65,9 +65,22 @@ def access_conversation(*, tenant, user, conversation_id) -> Participation:
         .order_by("joined_at", "id")
         .first()
     )
-    if participation is None:
+    if participation is None or _is_deactivated_collaborator(participation.persona):
         raise Http404
     return participation
+
+
+def _is_deactivated_collaborator(persona) -> bool:
+    """A collaborator the administrator deactivated no longer reaches the conversations under their
+    address (seed 001: "no longer has an active account"); their participants still read them."""
+    return (
+        Collaborator.objects.for_tenant(persona.tenant_id).filter(persona=persona, is_active=False).exists()
+    )
+
+
+def inactive_collaborator_personas(*, tenant):
+    """For a query: the addresses of the tenant's deactivated collaborators (never notified)."""
+    return Collaborator.objects.for_tenant(tenant).filter(is_active=False).values("persona_id")
 
 
 @dataclass(frozen=True)

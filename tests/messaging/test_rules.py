@@ -153,3 +153,29 @@ def test_the_collaborators_page_is_the_messaging_administrators_only(
     assert (
         "Aucun compte actif" in response.content.decode() or "No active account" in response.content.decode()
     )
+
+
+def test_a_deactivated_collaborator_no_longer_opens_nor_hears_of_the_conversation(
+    client,
+    sign_in,
+    conversation,
+    participant,
+    collaborator,
+    messaging_admin,
+    tenant_a,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    from tests.factories import UserFactory
+
+    actions.do_deactivate_collaborator(collaborator=collaborator, actor=messaging_admin)
+    sign_in(collaborator.user)
+    assert client.get(f"/alpha/messages/{conversation.pk}/").status_code == 404
+    heir_user = UserFactory(tenant=tenant_a, identifier="heir@alpha.test", email="heir@alpha.test")
+    heir = actions.do_enable_collaborator(tenant=tenant_a, email=heir_user.email, actor=messaging_admin)
+    actions.do_hand_over_conversations(collaborator=collaborator, successor=heir, actor=messaging_admin)
+    mine = reader(conversation, participant)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_post_message(conversation=conversation, sender=mine.persona, body="Pour le successeur")
+    assert [m.to for m in mailoutbox] == [["heir@alpha.test"]]
