@@ -32,6 +32,7 @@ class MessagingConfig(AppConfig):
             "messaging.notification_resent": _("Secure message notification sent again"),
             "messaging.account_opened": _("Account opened from a secure message notification"),
             "messaging.file_downloaded": _("Secure message file downloaded"),
+            "messaging.messages_expired": _("Expired secure messages removed"),
         },
     )
 

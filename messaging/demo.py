@@ -270,7 +270,7 @@ def seed(tenants) -> str:
         exchange=["c"],
     )
     Message.objects.for_tenant(tenant).filter(conversation=expired).update(
-        expires_at=now - timedelta(days=35), body=""
+        expires_at=now - timedelta(days=35), body="", purged_at=now - timedelta(days=35)
     )
     with_file = build.conversation(
         collaborator=collaborator,

@@ -87,6 +87,8 @@ class Message(models.Model):
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
+    # Set by the expiry task once the words and files are gone from the database and the storage.
+    purged_at = models.DateTimeField(_("removed at expiry"), null=True, blank=True, editable=False)
 
     objects = TenantScopedManager()
 
@@ -94,7 +96,14 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "-created_at"], name="message_newest")]
+        indexes = [
+            models.Index(fields=["conversation", "-created_at"], name="message_newest"),
+            models.Index(
+                fields=["tenant", "expires_at"],
+                condition=models.Q(purged_at__isnull=True),
+                name="message_to_expire",
+            ),
+        ]
 
     def __str__(self):
         return f"#{self.conversation_id}.{self.pk}"
