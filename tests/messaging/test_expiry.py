@@ -14,6 +14,7 @@ from messaging.tasks import expire_messages
 from messaging.uploads import api
 from messaging.uploads.models import Upload
 from portal.models import AuditEntry
+from tests.messaging.uploads.conftest import bucket_keys, moto_endpoint, s3_bucket  # noqa: F401, F811 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,20 @@ def test_a_tenant_without_the_module_is_left_alone(conversation, tenant_a):
     tenant_a.save()
     assert expire_messages()["expired"] == {}
     assert Message.objects.filter(purged_at__isnull=True).count() == 1
+
+
+def test_expiry_removes_the_files_from_s3(s3_bucket, conversation, participant):  # noqa: F811
+    """Against moto's S3 in server mode, configured as production is (messaging.uploads' fixture)."""
+    mine = conversation.participations.get(persona__user=participant)
+    document = SimpleUploadedFile("avis-s3.pdf", b"%PDF on S3", content_type="application/pdf")
+    (upload,) = api.receive_files(
+        tenant=conversation.tenant, owner=participant, files=[document], limits=api.Limits()
+    )
+    message = actions.do_post_message(
+        conversation=conversation, sender=mine.persona, body="Sur S3", upload_ids=[upload.pk]
+    )
+    assert len(bucket_keys(s3_bucket)) == 1
+    Message.objects.filter(pk=message.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    expire_messages()
+    assert bucket_keys(s3_bucket) == []
+    assert Upload.objects.get(pk=upload.pk).status == Upload.Status.DELETED
