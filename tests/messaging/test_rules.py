@@ -179,3 +179,36 @@ def test_a_deactivated_collaborator_no_longer_opens_nor_hears_of_the_conversatio
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_post_message(conversation=conversation, sender=mine.persona, body="Pour le successeur")
     assert [m.to for m in mailoutbox] == [["heir@alpha.test"]]
+
+
+def test_the_history_sorts_by_name_activity_or_date_either_way(client, sign_in, conversation, participant):
+    import re
+
+    mine = reader(conversation, participant)
+    actions.do_open_message(message=conversation.messages.get(), participation=mine)
+    actions.do_post_message(conversation=conversation, sender=mine.persona, body="Réponse")
+    sign_in(participant)
+
+    def rows(query):
+        page = client.get(f"/alpha/messages/{conversation.pk}/activity/{query}").content.decode()
+        return re.findall(r'<td data-label="Nom">([^<]+)</td>\s*<td data-label="Activité">([^<]+)</td>', page)
+
+    by_date = rows("")
+    assert [kind for _, kind in by_date] == [
+        "A créé la conversation",
+        "A affiché un message",
+        "A ouvert un message",
+        "A affiché un message",
+    ]
+    assert rows("?sort=date&dir=desc") == list(reversed(by_date))
+    assert [name for name, _ in rows("?sort=name")] == ["collab@alpha.test"] * 2 + ["pat@alpha.test"] * 2
+    assert [name for name, _ in rows("?sort=name&dir=desc")] == ["pat@alpha.test"] * 2 + [
+        "collab@alpha.test"
+    ] * 2
+    kinds = [kind for _, kind in rows("?sort=activity")]
+    assert kinds == [
+        "A créé la conversation",
+        "A ouvert un message",
+        "A affiché un message",
+        "A affiché un message",
+    ]
