@@ -37,7 +37,39 @@ def reverse_per_request():
     context_processors._reverse = lambda name, urlconf, *_: reverse(name, urlconf=urlconf)
 
 
-PATCHES = {patch.__name__: patch for patch in (no_health_check, csp_per_response, reverse_per_request)}
+def user_row_per_request():
+    """The code before accounts.user_state: the signed-in person's row read from the database on every
+    request (then the health check's SELECT 1 before it)."""
+    from accounts.backends import TenantBackend
+    from accounts.models import User
+
+    def get_user(self, user_id):
+        try:
+            user = User.objects.get(pk=user_id)  # tenant-guard: the id comes from the session
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    TenantBackend.get_user = get_user
+
+
+def parts_per_request():
+    """The code before {% per_tenant %}: every part of the page rendered on every request."""
+    from portal.templatetags.per_tenant import PerTenantNode
+
+    PerTenantNode.render = lambda self, context: self.nodelist.render(context)
+
+
+PATCHES = {
+    patch.__name__: patch
+    for patch in (
+        no_health_check,
+        csp_per_response,
+        reverse_per_request,
+        user_row_per_request,
+        parts_per_request,
+    )
+}
 
 
 def apply(names):

@@ -1,20 +1,35 @@
 """The one door the conversations use for files. Everything else in messaging.uploads is private.
 
-Flow of a message with files:
+Wiring (once):
 
-* No JavaScript (small files): the post view passes ``request.FILES.getlist(...)`` to
-  :func:`receive_files` BEFORE opening its own transaction, catching :class:`UploadRefused` to show the
-  error on the form with the typed text kept; the files come back stored and scanned (``clean``).
-* JavaScript (``static/uploads/resumable.js``): each file was sent in chunks to the views of
-  ``messaging.uploads.urls`` beforehand; the form carries their ids in hidden ``upload_ids`` fields.
-* Either way, the action that writes the message calls :func:`claim_uploads` inside its transaction
-  with the ids; it re-checks owner, completeness, the scanner and the limits, and marks them attached.
+* ``messaging/urls.py``: ``path("files/", include("messaging.uploads.urls"))`` (namespace "uploads",
+  so ``messaging:uploads:create``); the endpoints answer only the owner of an upload, CSRF on.
+* ``MessagingConfig.ready()``: ``register_limits_provider(fn)`` with ``fn(request, context) -> Limits``
+  (the tenant's blocked types, 1 GB per message, what the conversation ``context`` has left of its
+  quota; raise Http404 for a conversation the person may not post to); and connect ``upload_held``
+  to tell the sender of a chunked file that the scanner held after the message was posted.
+* The periodic expiry task calls :func:`delete_stored` for each expired file and
+  :func:`sweep_abandoned` for uploads no message took.
+
+A message with files:
+
+* The post form declares ``files = FilesField(label=...)``; the view calls
+  ``form.fields["files"].set_limits(limits)`` (shown as the field's help, before anything is sent) and
+  ``form.fields["files"].enable_resumable(upload_url=reverse("messaging:uploads:create"),
+  context=conversation.pk)``. Without JavaScript the files come with the form (small files); with it,
+  each file goes up in chunks first and the form carries hidden ``UPLOAD_IDS_FIELD`` ("upload_ids").
+* No-JS files: the post view passes ``form.cleaned_data["files"]`` to :func:`receive_files` BEFORE
+  opening its own transaction, catching :class:`UploadRefused` to show ``error.message`` on the form
+  with the typed text kept; the files come back stored and scanned (``clean``).
+* Then the action that writes the message calls :func:`claim_uploads` inside its transaction with the
+  ids of both kinds; it re-checks owner, completeness, the scanner and the limits, marks them attached
+  and returns the ``Upload`` rows to link to the message (a FK or M2M to ``messaging_uploads.Upload``).
 * A download view finds the file with :func:`get_upload`, checks that the reader may see the message,
-  then returns :func:`serve`. Expiry calls :func:`delete_stored`.
+  then returns :func:`serve`. An export reads :func:`iter_bytes`. Expiry calls :func:`delete_stored`.
 
 A file flagged by the scanner becomes ``held``: never served, to anyone. On the form path the refusal
-says so at once; a chunked file is scanned once complete (a task), and ``upload_held`` is sent so the
-conversation can tell its sender.
+says so at once; a chunked file is scanned once complete (a task): the browser is told by the upload's
+status, and ``upload_held`` is sent (with ``upload=``) so the conversation can tell its sender too.
 """
 
 import hashlib
@@ -22,7 +37,7 @@ import os
 import re
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -50,6 +65,7 @@ __all__ = [
     "claim_uploads",
     "delete_stored",
     "get_upload",
+    "iter_bytes",
     "receive_files",
     "register_limits_provider",
     "scan",
@@ -407,6 +423,14 @@ def serve(request, upload: Upload) -> HttpResponse:
     return response
 
 
+def iter_bytes(upload: Upload) -> Iterator[bytes]:
+    """The file's bytes, a block at a time, for an export (a ZIP of the conversation); only a clean
+    file, after the caller's access check."""
+    if upload.status != Upload.Status.CLEAN:
+        raise Http404
+    return storage.iter_stored(upload.storage_name)
+
+
 # --- Scanning and expiry ----------------------------------------------------------------------------
 
 
@@ -421,6 +445,10 @@ def scan(upload: Upload, *, notify: bool = True) -> scanner.Verdict:
         digest.update(block)
         session.feed(block)
     verdict = session.close()
+    if upload.sha256 and upload.sha256 != digest.hexdigest():
+        # The storage gives back other bytes than those received: what was checked is not what
+        # would be served, so it is held like a flagged file.
+        verdict = scanner.Verdict(True, "stored-bytes-differ")
     upload.sha256 = upload.sha256 or digest.hexdigest()
     upload.status = Upload.Status.HELD if verdict.flagged else Upload.Status.CLEAN
     with transaction.atomic(savepoint=False):

@@ -4,6 +4,7 @@ A chunk is received into a spool (disk past 64 KiB) without holding a lock; then
 transaction on the upload's row, its offset is checked again and it is appended (local) or recorded as
 an S3 part. Two tabs sending the same chunk: one wins, the other gets the offset back (409)."""
 
+import os
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -78,21 +79,35 @@ def do_apply_chunk(*, upload: Upload, offset: int, chunk, length: int) -> ChunkR
         number = same.values_list("part_counter", flat=True).get()
         etag = storage.put_s3_part(upload.storage_name, upload.multipart_id, number, chunk, length)
         part = {"number": number, "etag": etag, "size": length}
-    with transaction.atomic(savepoint=False):
-        row = Upload.objects.for_tenant(upload.tenant_id).select_for_update().get(pk=upload.pk)
-        if row.status != Upload.Status.RECEIVING or row.size != offset:
-            raise OffsetConflict(row.size)
-        if part is None:
-            storage.append_local_chunk(row.storage_name, chunk, length)
-        else:
-            row.parts = [*row.parts, part]
-        row.size = offset + length
-        row.save(update_fields=["size", "parts"])
-        complete = row.size == row.declared_size
-        if complete:
-            _complete(row)
+    appended = False
+    try:
+        with transaction.atomic(savepoint=False):
+            row = Upload.objects.for_tenant(upload.tenant_id).select_for_update().get(pk=upload.pk)
+            if row.status != Upload.Status.RECEIVING or row.size != offset:
+                raise OffsetConflict(row.size)
+            if part is None:
+                storage.append_local_chunk(row.storage_name, chunk, length)
+                appended = True
+            else:
+                row.parts = [*row.parts, part]
+            row.size = offset + length
+            row.save(update_fields=["size", "parts"])
+            complete = row.size == row.declared_size
+            if complete:
+                _complete(row)
+    except BaseException:
+        if appended and not complete_on_disk(upload):
+            # The row still says `offset`: the file must say the same, or the next chunk lands after
+            # bytes the server never acknowledged.
+            storage.truncate_local(upload.storage_name, offset)
+        raise
     upload.refresh_from_db()
     return ChunkResult(offset=upload.size, complete=complete)
+
+
+def complete_on_disk(upload: Upload) -> bool:
+    """Has the partial file already been renamed to its final name (the commit went through)?"""
+    return not os.path.exists(storage.uploads_storage().path(upload.storage_name) + ".partial")
 
 
 def _complete(row: Upload) -> None:

@@ -173,7 +173,19 @@ def append_local_chunk(name: str, chunk, length: int) -> None:
     path = uploads_storage().path(name) + ".partial"
     chunk.seek(0)
     with open(path, "ab") as target:
-        shutil.copyfileobj(chunk, target, READ_BLOCK)
+        start = target.tell()
+        try:
+            shutil.copyfileobj(chunk, target, READ_BLOCK)
+        except BaseException:
+            # A half-written chunk would shift every later byte: the offset stays where it was.
+            target.truncate(start)
+            raise
+
+
+def truncate_local(name: str, offset: int) -> None:
+    """Cut the local partial file back to ``offset`` (a chunk whose row update failed)."""
+    with open(uploads_storage().path(name) + ".partial", "r+b") as target:
+        target.truncate(offset)
 
 
 def put_s3_part(name: str, multipart_id: str, number: int, chunk, length: int) -> str:

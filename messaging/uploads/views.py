@@ -75,7 +75,8 @@ def create_upload(request):
         )
     except api.UploadRefused as error:
         return _refused(error)
-    url = request.build_absolute_uri(f"{request.path.rstrip('/')}/{upload.pk}/")
+    # A path, not an absolute address: nothing here is built from the Host header.
+    url = f"{request.path.rstrip('/')}/{upload.pk}/"
     data = {"id": str(upload.pk), "url": url, "offset": upload.size, "status": upload.status}
     return _json(data, status=201, Location=url, **{"Upload-Offset": str(upload.size)})
 
@@ -86,6 +87,9 @@ def upload_detail(request, upload_id):
     if not _signed_in(request):
         return _json({"code": "signed_out"}, status=403)
     upload = _owned_upload(request, upload_id)
+    if upload.status == Upload.Status.DELETED and request.method != "DELETE":
+        # Cancelled or swept: gone for good (tus answers 410), so a browser resuming it starts afresh.
+        return _json({"code": "gone"}, status=410)
     if request.method in {"PATCH", "PUT"}:
         return _write_chunk(request, upload)
     if request.method == "DELETE":

@@ -128,6 +128,9 @@ LOGOUT_REDIRECT_URL = "home"
 # accounts/middleware.py.
 SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=24 * 3600)
+# How long the cache may serve a signed-in person's account row (accounts/user_state.py): every change
+# drops it at once; this bounds only a change the cache could not be told about.
+USER_STATE_SECONDS = env.int("USER_STATE_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -260,3 +260,27 @@ class TestClaim:
     def test_a_malformed_id_is_refused(self, uploads_root, user_a):
         with pytest.raises(api.UploadRefused):
             api.claim_uploads(tenant=user_a.tenant, owner=user_a, upload_ids=["../x"], limits=api.Limits())
+
+
+def test_an_export_reads_the_bytes_of_a_clean_file_only(uploads_root, user_a):
+    data = b"z" * (3 * 1024 * 1024 + 5)
+    [upload] = api.receive_files(
+        tenant=user_a.tenant, owner=user_a, files=[SimpleUploadedFile("a.bin", data)], limits=api.Limits()
+    )
+    blocks = list(api.iter_bytes(upload))
+    assert b"".join(blocks) == data and max(map(len, blocks)) <= 1024 * 1024
+    upload.status = Upload.Status.HELD
+    with pytest.raises(Http404):
+        api.iter_bytes(upload)
+
+
+def test_a_file_whose_stored_bytes_changed_is_held(uploads_root, user_a):
+    [upload] = api.receive_files(
+        tenant=user_a.tenant, owner=user_a, files=[SimpleUploadedFile("a.txt", b"abc")], limits=api.Limits()
+    )
+    (uploads_root / upload.storage_name).write_bytes(b"abd")
+    upload.status = Upload.Status.SCANNING
+    verdict = api.scan(upload, notify=False)
+    assert verdict.flagged and verdict.signature == "stored-bytes-differ"
+    assert upload.status == Upload.Status.HELD
+    assert upload.sha256 == hashlib.sha256(b"abc").hexdigest()

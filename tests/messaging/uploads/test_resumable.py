@@ -5,6 +5,7 @@ import hashlib
 import io
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -194,7 +195,9 @@ def test_the_owner_can_give_up_an_unsent_file(uploads_root, owner, user_a):
     assert owner.delete(url).status_code == 204
     assert Upload.objects.get().status == Upload.Status.DELETED
     assert stored_files(uploads_root) == []
-    assert patch(owner, url, b"a" * 100, 100).status_code == 409
+    # Gone for good: a browser that kept its address starts a new upload instead of retrying.
+    assert patch(owner, url, b"a" * 100, 100).status_code == 410
+    assert owner.head(url).status_code == 410
 
 
 def test_csrf_stays_on(uploads_root, user_a, sign_in):
@@ -247,3 +250,63 @@ def test_uploads_no_message_took_are_swept_after_a_day(uploads_root, owner, user
         "rapport.pdf": Upload.Status.DELETED,
     }
     assert stored_files(uploads_root) == sorted([taken.storage_name, recent.storage_name])
+
+
+def test_a_chunk_whose_record_fails_leaves_the_file_at_the_old_offset(
+    uploads_root, owner, user_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    data = bytes(range(256)) * 4
+    url = create(owner, user_a.tenant, size=len(data)).json()["url"]
+    assert patch(owner, url, data[:512], 0).status_code == 204
+    upload = Upload.objects.get()
+    original_save = Upload.save
+
+    def failing_save(self, *args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(Upload, "save", failing_save)
+    # In a savepoint of its own, as the outermost transaction it is in a real request.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        chunks.do_apply_chunk(upload=upload, offset=512, chunk=io.BytesIO(data[512:]), length=512)
+    assert (uploads_root / (upload.storage_name + ".partial")).read_bytes() == data[:512]
+    monkeypatch.setattr(Upload, "save", original_save)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert patch(owner, url, data[512:], offset_of(owner, url)).status_code == 204
+    upload.refresh_from_db()
+    assert upload.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_chunk_sent_twice_at_once_is_appended_once(uploads_root, user_a):
+    """Two tabs (or a retry racing the original) send the chunk at the same offset together: one is
+    appended, the other learns the new offset."""
+    import threading
+
+    from django.db import connections
+
+    upload = chunks.do_create_upload(
+        tenant=user_a.tenant, owner=user_a, name="a.bin", size=2000, content_type="", limits=api.Limits()
+    )
+    data = bytes(range(200)) * 5
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def send():
+        try:
+            row = Upload.objects.for_tenant(user_a.tenant).get(pk=upload.pk)
+            start.wait()
+            chunks.do_apply_chunk(upload=row, offset=0, chunk=io.BytesIO(data), length=len(data))
+            outcomes.append("appended")
+        except chunks.OffsetConflict as conflict:
+            outcomes.append(f"conflict at {conflict.offset}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["appended", "conflict at 1000"]
+    assert Upload.objects.get().size == 1000
+    assert (uploads_root / (upload.storage_name + ".partial")).read_bytes() == data

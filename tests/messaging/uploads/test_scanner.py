@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 
 from messaging.uploads import api, scanner
 from messaging.uploads.models import Upload
@@ -91,3 +92,28 @@ def test_a_scanner_that_is_down_refuses_for_now(uploads_root, settings, tmp_path
         receive(user_a, b"anything")
     assert refused.value.code == "scan_failed"
     assert not Upload.objects.exists()
+
+
+def test_a_chunked_file_waits_for_a_scanner_that_is_down_and_is_never_served_meanwhile(
+    uploads_root, settings, tmp_path, user_a
+):
+    from celery.exceptions import Retry
+
+    from messaging.uploads import chunks, tasks
+
+    upload = chunks.do_create_upload(
+        tenant=user_a.tenant, owner=user_a, name="a.txt", size=0, content_type="", limits=api.Limits()
+    )
+    assert upload.status == Upload.Status.SCANNING
+    settings.PORTAIL_CLAMD_SOCKET = str(tmp_path / "nobody-listens.sock")
+    with pytest.raises(Retry):
+        tasks.scan_upload.apply(args=[str(upload.pk)], throw=True)
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.SCANNING
+    with pytest.raises(Http404):
+        api.serve(None, upload)
+    # The scanner is back: the retry makes it clean.
+    settings.PORTAIL_CLAMD_SOCKET = ""
+    tasks.scan_upload.apply(args=[str(upload.pk)], throw=True)
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.CLEAN

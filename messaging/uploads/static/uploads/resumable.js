@@ -160,6 +160,9 @@
           if (answer && (answer.status === 204 || answer.status === 409) && !isNaN(answer.offset)) {
             offset = answer.offset;
           } else if (answer && answer.status < 500 && answer.status !== 0) {
+            if (answer.status === 410) {  // cancelled or swept: the next try starts a new upload
+              try { window.localStorage.removeItem(key); } catch (error) { /* nothing kept */ }
+            }
             throw new Error((answer.body && answer.body.message) || say(texts.failed, { name: file.name }));
           } else {
             offset = await serverOffset(url, view, file);
