@@ -224,6 +224,7 @@ CELERY_TIMEZONE = "UTC"
 # Periodic jobs, run by `celery -A portal beat`.
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-sign-in-locks": {"task": "accounts.tasks.purge_stale_sign_in_locks", "schedule": 3600.0},
+    "expire-conversation-messages": {"task": "messaging.tasks.expire_messages", "schedule": 3600.0},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
