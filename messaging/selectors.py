@@ -226,3 +226,19 @@ def access_attachment(*, participation: Participation, upload_id) -> Attachment:
     if attachment is None or attachment.message.has_expired:
         raise Http404
     return attachment
+
+
+def access_export(*, tenant, user, conversation_id) -> Participation:
+    """The conversation, for its ZIP export: only the collaborator in charge of it (its starter, or
+    the successor after a hand-over), while active. Participants, a collaborator who only takes part
+    and the starter after a hand-over get the 404 of a conversation that does not exist."""
+    participation = access_conversation(tenant=tenant, user=user, conversation_id=conversation_id)
+    if not may_export(participation=participation, user=user):
+        raise Http404
+    return participation
+
+
+def may_export(*, participation: Participation, user) -> bool:
+    # The window's template asks the same (conversation.html, the "Export" button).
+    collaborator = participation.conversation.collaborator
+    return collaborator.user_id == user.pk and collaborator.is_active

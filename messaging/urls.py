@@ -3,7 +3,7 @@ has not switched secure conversations on."""
 
 from django.urls import include, path
 
-from .views import conversations, files, links, people
+from .views import conversations, export, files, links, people
 
 app_name = "messaging"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/messages/<int:message_id>/open/", conversations.open_message, name="open"),
     path("<int:pk>/activity/", conversations.activity, name="activity"),
     path("<int:pk>/files/<str:upload_id>/", files.download, name="download"),
+    path("<int:pk>/export/", export.export_conversation, name="export"),
     # The chunked, resumable uploads (messaging.uploads), before the post that attaches them
     path("files/", include("messaging.uploads.urls")),
     # Addresses (personas)

@@ -159,6 +159,7 @@ class Activity(models.Model):
         POSTED = "posted", _("Posted a message")
         OPENED = "opened", _("Opened a message")
         TAKEN_OVER = "taken_over", _("Took over the conversation")
+        EXPORTED = "exported", _("Exported the conversation")
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="activities")
