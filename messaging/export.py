@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .actions import _audit
+from portal.audit import record_audit
+
 from .models import Activity, Attachment, Message, Participation
 from .templatetags.messaging import stamp
 from .uploads import api
@@ -48,10 +49,10 @@ def do_export_conversation(*, tenant, participation: Participation, actor, reque
         actor=persona,
         actor_label=persona.email,
     )
-    _audit(
-        tenant,
-        actor,
-        "messaging.conversation_exported",
+    record_audit(
+        tenant=tenant,
+        actor=actor,
+        action="messaging.conversation_exported",
         target=conversation,
         request=request,
         details={"messages": conversation.message_count},

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0005_message_purged_at_expiry'),
+        ("messaging", "0005_message_purged_at_expiry"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created the conversation'), ('posted', 'Posted a message'), ('opened', 'Opened a message'), ('taken_over', 'Took over the conversation'), ('exported', 'Exported the conversation')], max_length=20, verbose_name='activity'),
+            model_name="activity",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created the conversation"),
+                    ("posted", "Posted a message"),
+                    ("opened", "Opened a message"),
+                    ("taken_over", "Took over the conversation"),
+                    ("exported", "Exported the conversation"),
+                ],
+                max_length=20,
+                verbose_name="activity",
+            ),
         ),
     ]

@@ -8,6 +8,7 @@ import io
 import json
 import tracemalloc
 import zipfile
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -98,7 +99,8 @@ def test_the_collaborator_exports_every_message_and_clean_file_with_a_manifest_t
 
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"conversation-{conversation.pk}-{timezone.localdate():%Y-%m-%d}.zip" in disposition
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(str(conversation.tenant.time_zone)))
+    assert f'filename="conversation-{conversation.pk}-{today:%Y-%m-%d}.zip"' in disposition
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.testzip() is None
@@ -136,18 +138,19 @@ def test_the_collaborator_exports_every_message_and_clean_file_with_a_manifest_t
     reasons = {item["file"]: item["reason"] for item in manifest["absent"]}
     assert reasons == {"3-facture piégée.pdf": "held", "4-ancien.txt": "expired"}
     assert held.upload.name not in " ".join(names)
-    sums = dict(
-        reversed(line.split("  ", 1)) for line in archive.read("SHA256SUMS").decode().splitlines()
-    )
+    sums = dict(reversed(line.split("  ", 1)) for line in archive.read("SHA256SUMS").decode().splitlines())
     assert set(sums) == set(names) - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert digest == hashlib.sha256(archive.read(name)).hexdigest()
 
     entry = AuditEntry.objects.get(action="messaging.conversation_exported")
     assert entry.actor == collaborator.user
-    assert Activity.objects.filter(
-        conversation=conversation, kind=Activity.Kind.EXPORTED, actor=collaborator.persona
-    ).count() == 1
+    assert (
+        Activity.objects.filter(
+            conversation=conversation, kind=Activity.Kind.EXPORTED, actor=collaborator.persona
+        ).count()
+        == 1
+    )
     history = client.get(f"/alpha/messages/{conversation.pk}/activity/").content.decode()
     assert "A exporté la conversation" in history
 
