@@ -326,3 +326,26 @@ def test_the_queries_do_not_grow_with_the_messages(client, sign_in, conversation
     )
     many = _queries_for_export(client, conversation)
     assert many == few
+
+
+def test_files_past_the_zip64_limit_get_zip64_entries(
+    client, sign_in, conversation, collaborator, monkeypatch
+):
+    """A file over 2 GiB needs ZIP64 headers; the limit is lowered so that a small file takes that path
+    (zipfile reads it at run time)."""
+    content = b"0123456789abcdef" * 4096
+    attach(
+        conversation,
+        collaborator.persona,
+        "Un fichier « énorme ».",
+        SimpleUploadedFile("énorme.bin", content, content_type="application/octet-stream"),
+    )
+    sign_in(collaborator.user)
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1024)
+    _response, data = download(client, conversation)
+    monkeypatch.undo()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    info = archive.getinfo("files/1-énorme.bin")
+    assert info.extra[:2] == b"\x01\x00"  # the ZIP64 extra field comes first
+    assert archive.read(info) == content
+    assert archive.testzip() is None
