@@ -79,10 +79,12 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
-    def take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts.clear()
-        return data
+    def drain(self) -> Iterator[bytes]:
+        """What was written since the last call, if anything (deflate often holds its output back)."""
+        if self._parts:
+            data = b"".join(self._parts)
+            self._parts.clear()
+            yield data
 
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -227,9 +229,9 @@ class ConversationArchive:
                         lines.append((upload.name, reason))
                 with self._localised():
                     text.write(self._message_text(message, expired, lines).encode())
-                yield pipe.take()
+                yield from pipe.drain()
             text.close()
-            yield pipe.take()
+            yield from pipe.drain()
             for path, attachment in files:
                 upload = attachment.upload
                 entry = _Entry(path)
@@ -238,16 +240,16 @@ class ConversationArchive:
                 handle = _Hashed(archive.open(info, "w"), entry)
                 for block in api.iter_bytes(upload):
                     handle.write(block)
-                    yield pipe.take()
+                    yield from pipe.drain()
                 handle.close()
                 entries.append(entry)
-                yield pipe.take()
+                yield from pipe.drain()
             manifest = self._manifest(entries, absent)
             archive.writestr(self._info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), manifest)
             sums = "".join(f"{e.sha256}  {e.name}\n" for e in entries)
             sums += f"{hashlib.sha256(manifest).hexdigest()}  {MANIFEST_NAME}\n"
             archive.writestr(self._info(SUMS_NAME, zipfile.ZIP_DEFLATED), sums.encode())
-        yield pipe.take()
+        yield from pipe.drain()
 
     def _info(self, name: str, compression: int) -> zipfile.ZipInfo:
         local = timezone.localtime(self.now, self.time_zone)
