@@ -272,7 +272,7 @@ def test_memory_stays_flat_while_a_32_mib_file_is_exported(
     assert peak < 6 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB"
 
 
-def test_memory_test_reads_a_whole_and_valid_archive(client, sign_in, conversation, collaborator, tmp_path):
+def test_a_large_file_reads_back_whole_with_its_digest(client, sign_in, conversation, collaborator, tmp_path):
     """The same large file, read back: the streamed bytes are the file's (the flat-memory test above
     only counts them)."""
     content = bytes(range(256)) * (4 * 1024 * 1024 // 256)
