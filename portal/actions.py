@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -90,16 +90,24 @@ def claim_emails(*, token: str, email_ids=None, limit: int, older_than=None, res
 def _mark_sent(ids, token: str) -> None:
     if not ids:
         return
-    # The bodies may hold single-use links: once delivered, the outbox keeps only who, what and when.
-    updated = OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).update(
-        status=OutboundEmail.Status.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        body_text="",
-        body_html="",
-        claimed_by="",
-        claimed_until=None,
-    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The commit does not wait for the disk (measured: the flush was half the time of a
+            # batch when every mail is marked as it leaves). A killed worker loses nothing that
+            # way: the commit is in PostgreSQL's memory. Only a crash of PostgreSQL itself can lose
+            # the last fraction of a second of these marks, and those mails would leave again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # The bodies may hold single-use links: once delivered, the outbox keeps only who, what and when.
+        updated = OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).update(
+            status=OutboundEmail.Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            body_text="",
+            body_html="",
+            claimed_by="",
+            claimed_until=None,
+        )
     if updated != len(ids):
         # Only when a send outlived the lease and another run claimed the row: it may leave twice.
         logger.warning("%d of %d sent mails had lost their claim", len(ids) - updated, len(ids))
