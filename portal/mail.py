@@ -24,28 +24,39 @@ def send_templated_mail(*, tenant, to: str, language: str, template: str, contex
     """Queue `emails/<template>/{subject.txt,body.txt,body.html}` for `to`; it leaves on commit.
 
     A mail carries links, never a password, a message body or a document."""
-    [email] = send_templated_mail_many(tenant=tenant, recipients=[(to, language, context)], template=template)
+    [email] = send_templated_mail_many(tenant=tenant, recipients=[(to, language, context or {})], template=template)
     return email
 
 
-def send_templated_mail_many(*, tenant, recipients, template: str) -> list[OutboundEmail]:
-    """Queue one mail per `(to, language, context)` of `recipients`, each in its own language; they
-    leave on commit. A constant number of round trips whatever the count: one INSERT (on
-    PostgreSQL; SQLite splits it at its 999 parameters) and one task, which the worker splits into
-    batches of MAIL_BATCH_SIZE, each sent over one SMTP session."""
-    common = {"tenant": tenant, "accent_colour": accent_colour(tenant), "base_url": settings.PORTAIL_BASE_URL}
+def send_templated_mail_many(*, tenant, recipients, template: str, context=None) -> list[OutboundEmail]:
+    """Queue one mail per `(to, language, own_context)` of `recipients`, each in its own language;
+    they leave on commit. `context` is shared by all; a recipient whose own context is None gets
+    the mail rendered once for their language (a notice), otherwise it is rendered for them.
+
+    A constant number of round trips whatever the count: one INSERT (on PostgreSQL; SQLite splits
+    it at its 999 parameters) and one task, which the worker splits into batches of
+    MAIL_BATCH_SIZE, each sent over one SMTP session."""
+    common = {
+        "tenant": tenant,
+        "accent_colour": accent_colour(tenant),
+        "base_url": settings.PORTAIL_BASE_URL,
+        **(context or {}),
+    }
     parts = [get_template(f"emails/{template}/{name}") for name in ("subject.txt", "body.txt", "body.html")]
-    # One language switch per language, not per recipient: the order of the rows stays the callers'.
-    by_language = {}
-    for index, (to, language, context) in enumerate(recipients):
-        by_language.setdefault(language, []).append((index, to, context))
-    rendered = [None] * len(recipients)
+    by_language = {}  # one language switch per language, not per recipient
+    for index, (to, language, own) in enumerate(recipients):
+        by_language.setdefault(language, []).append((index, to, own))
+    rows = [None] * len(recipients)  # in the callers' order
     for language, group in by_language.items():
+        shared = None
         with translation.override(language):
-            for index, to, context in group:
-                values = {**common, **(context or {})}
-                subject, body_text, body_html = (part.render(values) for part in parts)
-                rendered[index] = OutboundEmail(
+            for index, to, own in group:
+                if own is None:
+                    shared = shared or [part.render(common) for part in parts]
+                    subject, body_text, body_html = shared
+                else:
+                    subject, body_text, body_html = (part.render({**common, **own}) for part in parts)
+                rows[index] = OutboundEmail(
                     tenant=tenant,
                     to=to,
                     language=language,
@@ -54,7 +65,7 @@ def send_templated_mail_many(*, tenant, recipients, template: str) -> list[Outbo
                     body_text=body_text,
                     body_html=body_html,
                 )
-    emails = OutboundEmail.objects.bulk_create(rendered, batch_size=10_000)
+    emails = OutboundEmail.objects.bulk_create(rows, batch_size=10_000)
     if emails:
         transaction.on_commit(partial(_enqueue_delivery, [email.pk for email in emails]))
     return emails

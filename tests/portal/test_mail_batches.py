@@ -68,6 +68,22 @@ class TestEnqueueInConstantRoundTrips:
         assert subjects["fr@example.test"] != subjects["en@example.test"]
         assert "Bonjour" in next(m.body for m in mailoutbox if m.to == ["fr@example.test"])
 
+    def test_a_notice_without_a_context_of_its_own_is_rendered_once_per_language(self, user_a, monkeypatch):
+        from django.template.backends.django import Template
+
+        renders = []
+        render = Template.render
+        monkeypatch.setattr(Template, "render", lambda self, *a, **k: renders.append(1) or render(self, *a, **k))
+        emails = send_templated_mail_many(
+            tenant=user_a.tenant,
+            recipients=[(f"p{n}@example.test", "fr" if n % 2 else "en", None) for n in range(50)],
+            template="test_message",
+            context={"user": user_a},
+        )
+        assert len(renders) == 2 * 3, "subject, text and HTML, once per language"
+        assert {e.language: e.subject for e in emails}["en"] == "Test message from your portal"
+        assert len({e.body_text for e in emails}) == 2
+
     def test_the_worker_splits_a_large_notice_into_batches(self, user_a, settings, monkeypatch):
         settings.MAIL_BATCH_SIZE = 7
         settings.EMAIL_BACKEND = "portal.email_backends.MailboxBackend"
