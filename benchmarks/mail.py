@@ -115,8 +115,8 @@ def legacy_send_templated_mail(*, tenant, to, language, template, context):
     from portal.models import OutboundEmail
     from portal.tasks import deliver_email
 
-    context = {"tenant": tenant, "accent_colour": accent_colour(tenant), "base_url": settings.PORTAIL_BASE_URL,
-               **context}  # fmt: skip
+    base_url = settings.PORTAIL_BASE_URL
+    context = {"tenant": tenant, "accent_colour": accent_colour(tenant), "base_url": base_url, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}/body.txt", context)
@@ -152,7 +152,11 @@ def run(pipeline, *, mails, tenant, user, broker, sink, args):
             with transaction.atomic():
                 for to, language in recipients[start : start + 100]:
                     legacy_send_templated_mail(
-                        tenant=tenant, to=to, language=language, template="test_message", context={"user": user}
+                        tenant=tenant,
+                        to=to,
+                        language=language,
+                        template="test_message",
+                        context={"user": user},
                     )
     else:
         with transaction.atomic():
@@ -224,10 +228,13 @@ def main():
         with SmtpSink() as sink:
             for pipeline in ["single", "batch"] if args.pipeline == "both" else [args.pipeline]:
                 sink.sessions = 0
-                result = run(pipeline, mails=args.mails, tenant=tenant, user=user, broker=broker, sink=sink, args=args)
+                result = run(
+                    pipeline, mails=args.mails, tenant=tenant, user=user, broker=broker, sink=sink, args=args
+                )
                 results.append(result)
                 print(
-                    f"{pipeline:>6}: {result['mails']} mails queued in {result['queued_s']:.1f} s, all sent in "
+                    f"{pipeline:>6}: {result['mails']} mails queued in {result['queued_s']:.1f} s, "
+                    "all sent in "
                     f"{result['elapsed_s']:.1f} s = {result['rate']:.0f} mails/s (after the last commit: "
                     f"{result['delivery_rate']:.0f} mails/s); the SMTP server accepted "
                     f"{result['accepted']} ({result['distinct']} distinct, {result['twice']} twice) over "

@@ -88,7 +88,9 @@ def claim_emails(*, token: str, email_ids=None, limit: int, older_than=None, res
             claimed_until=now + timedelta(seconds=settings.MAIL_CLAIM_LEASE),
             attempts=F("attempts") + 1,
         )
-    return list(OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).select_related("tenant").order_by("pk"))
+    return list(
+        OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).select_related("tenant").order_by("pk")
+    )
 
 
 def _commit_without_waiting_for_the_disk(on: bool) -> None:
@@ -184,7 +186,9 @@ def do_deliver_email_batch(*, emails, token: str) -> dict:
                 still_ours = set(
                     OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).values_list("pk", flat=True)
                 )
-                OutboundEmail.objects.filter(pk__in=still_ours, claimed_by=token).update(claimed_until=lease_until)
+                OutboundEmail.objects.filter(pk__in=still_ours, claimed_by=token).update(
+                    claimed_until=lease_until
+                )
                 pending = [email for email in pending if email.pk in still_ours]
                 continue
             email = pending.pop(0)
@@ -242,7 +246,15 @@ def do_deliver_email(*, email_id: int) -> bool:
     email.body_text = email.body_html = ""
     email.claimed_by, email.claimed_until = "", None
     email.save(
-        update_fields=["status", "sent_at", "last_error", "body_text", "body_html", "claimed_by", "claimed_until"]
+        update_fields=[
+            "status",
+            "sent_at",
+            "last_error",
+            "body_text",
+            "body_html",
+            "claimed_by",
+            "claimed_until",
+        ]
     )
     return True
 

@@ -24,7 +24,9 @@ def send_templated_mail(*, tenant, to: str, language: str, template: str, contex
     """Queue `emails/<template>/{subject.txt,body.txt,body.html}` for `to`; it leaves on commit.
 
     A mail carries links, never a password, a message body or a document."""
-    [email] = send_templated_mail_many(tenant=tenant, recipients=[(to, language, context or {})], template=template)
+    [email] = send_templated_mail_many(
+        tenant=tenant, recipients=[(to, language, context or {})], template=template
+    )
     return email
 
 

@@ -41,7 +41,9 @@ def deliver_email_batch(self, email_ids: list[int], reserved_for: str = "") -> d
     if result["retry"]:
         # The rows stay claimed by `token` until the retry is due; the retry alone may take them
         # back before that (or the sweep, once the claim has expired, should the retry be lost).
-        raise self.retry(args=(result["retry"],), kwargs={"reserved_for": token}, countdown=result["retry_in"])
+        raise self.retry(
+            args=(result["retry"],), kwargs={"reserved_for": token}, countdown=result["retry_in"]
+        )
     return {"claimed": len(emails), "sent": result["sent"], "failed": len(result["failed"])}
 
 

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0009_audit_indexes_that_serve_the_help_desk'),
+        ("portal", "0009_audit_indexes_that_serve_the_help_desk"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='claimed_by',
-            field=models.CharField(blank=True, max_length=100, verbose_name='claimed by'),
+            model_name="outboundemail",
+            name="claimed_by",
+            field=models.CharField(blank=True, max_length=100, verbose_name="claimed by"),
         ),
         migrations.AddField(
-            model_name='outboundemail',
-            name='claimed_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed until'),
+            model_name="outboundemail",
+            name="claimed_until",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="claimed until"),
         ),
     ]

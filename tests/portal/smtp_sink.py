@@ -30,7 +30,9 @@ class SmtpSink:
                         return
                     verb = line[:4].upper()
                     if verb in (b"EHLO", b"HELO"):
-                        self.wfile.write(b"250-sink\r\n250 8BITMIME\r\n" if verb == b"EHLO" else b"250 sink\r\n")
+                        self.wfile.write(
+                            b"250-sink\r\n250 8BITMIME\r\n" if verb == b"EHLO" else b"250 sink\r\n"
+                        )
                     elif verb == b"MAIL":
                         recipients = []
                         self.wfile.write(b"250 OK\r\n")

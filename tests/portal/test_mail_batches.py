@@ -60,7 +60,10 @@ class TestEnqueueInConstantRoundTrips:
     def test_each_recipient_reads_the_mail_in_their_language(self, user_a, mailoutbox):
         send_templated_mail_many(
             tenant=user_a.tenant,
-            recipients=[("en@example.test", "en", {"user": user_a}), ("fr@example.test", "fr", {"user": user_a})],
+            recipients=[
+                ("en@example.test", "en", {"user": user_a}),
+                ("fr@example.test", "fr", {"user": user_a}),
+            ],
             template="test_message",
         )
         subjects = {message.to[0]: message.subject for message in mailoutbox}
@@ -73,7 +76,9 @@ class TestEnqueueInConstantRoundTrips:
 
         renders = []
         render = Template.render
-        monkeypatch.setattr(Template, "render", lambda self, *a, **k: renders.append(1) or render(self, *a, **k))
+        monkeypatch.setattr(
+            Template, "render", lambda self, *a, **k: renders.append(1) or render(self, *a, **k)
+        )
         emails = send_templated_mail_many(
             tenant=user_a.tenant,
             recipients=[(f"p{n}@example.test", "fr" if n % 2 else "en", None) for n in range(50)],
@@ -89,7 +94,9 @@ class TestEnqueueInConstantRoundTrips:
         settings.EMAIL_BACKEND = "portal.email_backends.MailboxBackend"
         sessions = []
         monkeypatch.setattr(MailboxBackend, "open", lambda self: sessions.append(self) or True)
-        send_templated_mail_many(tenant=user_a.tenant, recipients=recipients(user_a, 20), template="test_message")
+        send_templated_mail_many(
+            tenant=user_a.tenant, recipients=recipients(user_a, 20), template="test_message"
+        )
         assert MailboxMessage.objects.count() == 20
         assert len(sessions) == 3, "one session per batch of 7"
         assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.SENT}
@@ -101,18 +108,26 @@ class TestOneSmtpSessionPerBatch:
         with SmtpSink() as sink:
             settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
             settings.EMAIL_HOST, settings.EMAIL_PORT = sink.host, sink.port
-            send_templated_mail_many(tenant=user_a.tenant, recipients=recipients(user_a, 25), template="test_message")
+            send_templated_mail_many(
+                tenant=user_a.tenant, recipients=recipients(user_a, 25), template="test_message"
+            )
             assert sink.total() == 25
             assert sink.sessions == 1
         assert set(sink.counts().values()) == {1}
         sent = OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT)
         assert sent.count() == 25
         assert not sent.exclude(body_text="").exists(), "bodies are purged once sent"
-        assert not sent.exclude(claimed_by="").exists() and not sent.filter(claimed_until__isnull=False).exists()
+        assert (
+            not sent.exclude(claimed_by="").exists() and not sent.filter(claimed_until__isnull=False).exists()
+        )
 
     def test_the_single_mail_path_still_returns_its_row(self, user_a, mailoutbox):
         email = send_templated_mail(
-            tenant=user_a.tenant, to=user_a.email, language="en", template="test_message", context={"user": user_a}
+            tenant=user_a.tenant,
+            to=user_a.email,
+            language="en",
+            template="test_message",
+            context={"user": user_a},
         )
         email.refresh_from_db()
         assert email.status == OutboundEmail.Status.SENT and email.attempts == 1
@@ -144,9 +159,13 @@ class TestClaims:
         assert [e.pk for e in first] == ids
         assert claim_emails(token="run-2", email_ids=ids, limit=100) == []
         assert claim_emails(token="run-2", limit=100) == []
-        OutboundEmail.objects.filter(pk__in=ids[:2]).update(claimed_until=timezone.now() - timedelta(seconds=1))
+        OutboundEmail.objects.filter(pk__in=ids[:2]).update(
+            claimed_until=timezone.now() - timedelta(seconds=1)
+        )
         assert [e.pk for e in claim_emails(token="run-2", email_ids=ids, limit=100)] == ids[:2]
-        assert list(OutboundEmail.objects.filter(pk__in=ids).order_by("pk").values_list("attempts", flat=True)) == [2, 2, 1, 1, 1]
+        assert list(
+            OutboundEmail.objects.filter(pk__in=ids).order_by("pk").values_list("attempts", flat=True)
+        ) == [2, 2, 1, 1, 1]
 
     def test_a_row_whose_claim_was_taken_over_is_not_marked_by_its_first_claimant(self, user_a, mailoutbox):
         ids = queue_without_task(user_a, 2)
@@ -209,7 +228,9 @@ class TestRetriesPerRow:
         held = OutboundEmail.objects.get(pk=ids[1])
         assert held.claimed_until > timezone.now() + timedelta(seconds=30)
         assert claim_emails(token="run-2", email_ids=ids, limit=10) == []
-        assert [e.pk for e in claim_emails(token="run-3", email_ids=ids, limit=10, reserved_for="run-1")] == [ids[1]]
+        assert [e.pk for e in claim_emails(token="run-3", email_ids=ids, limit=10, reserved_for="run-1")] == [
+            ids[1]
+        ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -234,7 +255,9 @@ class TestSweep:
         assert len(mailoutbox) == 2
 
     def test_the_sweep_is_on_the_beat_schedule(self, settings):
-        [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "portal.tasks.sweep_outbox"]
+        [entry] = [
+            e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "portal.tasks.sweep_outbox"
+        ]
         assert entry["schedule"] <= 60
 
 
@@ -249,7 +272,11 @@ def test_a_broker_down_at_commit_does_not_fail_the_request_and_the_sweep_deliver
 
     monkeypatch.setattr(deliver_email_batch, "apply_async", broker_down)
     email = send_templated_mail(
-        tenant=user_a.tenant, to=user_a.email, language="en", template="test_message", context={"user": user_a}
+        tenant=user_a.tenant,
+        to=user_a.email,
+        language="en",
+        template="test_message",
+        context={"user": user_a},
     )
     assert "the outbox sweep will deliver them" in caplog.text
     email.refresh_from_db()

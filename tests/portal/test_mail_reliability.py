@@ -49,7 +49,17 @@ class OwnRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -134,7 +144,9 @@ def workers(own_redis):
         )  # fmt: skip
         process.log_path = log.name
         started.append(process)
-        assert wait_for(lambda: "ready." in Path(log.name).read_text() or process.poll() is not None, timeout=60)
+        assert wait_for(
+            lambda: "ready." in Path(log.name).read_text() or process.poll() is not None, timeout=60
+        )
         assert process.poll() is None, Path(log.name).read_text()[-3000:]
         return process
 
@@ -219,8 +231,8 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_no_mail_and_sends_at_mos
         counts = sink.counts()
         twice = sorted(address for address, n in counts.items() if n > 1)
         print(
-            f"\nkilled mid-batch: {at_kill} accepted by the server at the kill, {sent_rows_at_kill} rows marked "
-            f"sent; after the sweep: {len(counts)} of {count} addresses delivered, {sink.total()} messages, "
+            f"\nkilled mid-batch: {at_kill} accepted by the server at the kill, "
+            f"{sent_rows_at_kill} rows marked sent; after the sweep: {len(counts)} of {count} addresses delivered, {sink.total()} messages, "
             f"{len(twice)} twice {twice}"
         )
         assert set(counts) == addresses, "a mail was lost"
