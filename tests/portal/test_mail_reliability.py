@@ -232,8 +232,8 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_no_mail_and_sends_at_mos
         twice = sorted(address for address, n in counts.items() if n > 1)
         print(
             f"\nkilled mid-batch: {at_kill} accepted by the server at the kill, "
-            f"{sent_rows_at_kill} rows marked sent; after the sweep: {len(counts)} of {count} addresses delivered, {sink.total()} messages, "
-            f"{len(twice)} twice {twice}"
+            f"{sent_rows_at_kill} rows marked sent; after the sweep: {len(counts)} of {count} addresses "
+            f"delivered, {sink.total()} messages, {len(twice)} twice {twice}"
         )
         assert set(counts) == addresses, "a mail was lost"
         assert max(counts.values()) <= 2
