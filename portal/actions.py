@@ -103,19 +103,25 @@ def _commit_without_waiting_for_the_disk(on: bool) -> None:
             cursor.execute("SET synchronous_commit TO OFF" if on else "RESET synchronous_commit")
 
 
+_MARK_SENT_SQL = (
+    f"UPDATE {OutboundEmail._meta.db_table} SET status = %%s, sent_at = %%s, last_error = '', body_text = '', "
+    "body_html = '', claimed_by = '', claimed_until = NULL WHERE id IN (%s) AND claimed_by = %%s"
+)
+
+
 def _mark_sent(ids, token: str) -> None:
     if not ids:
         return
     # The bodies may hold single-use links: once delivered, the outbox keeps only who, what and when.
-    updated = OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).update(
-        status=OutboundEmail.Status.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        body_text="",
-        body_html="",
-        claimed_by="",
-        claimed_until=None,
-    )
+    # Plain SQL: this runs once per mail, and building the same UPDATE through the ORM each time
+    # cost as much CPU as the mail's MIME (measured, 0.6 ms; see benchmarks/README.md).
+    # tenant-guard: the ids are rows this run claimed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT_SQL % ", ".join(["%s"] * len(ids)),
+            [OutboundEmail.Status.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), *ids, token],
+        )
+        updated = cursor.rowcount
     if updated != len(ids):
         # Only when a send outlived the lease and another run claimed the row: it may leave twice.
         logger.warning("%d of %d sent mails had lost their claim", len(ids) - updated, len(ids))
