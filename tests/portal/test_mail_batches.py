@@ -203,8 +203,27 @@ class RefuseOneRecipient(MailboxBackend):
         return super().send_messages(email_messages)
 
 
+class BreakOnOneRecipient(MailboxBackend):
+    def send_messages(self, email_messages):
+        if any("queued0@example.test" in message.to for message in email_messages):
+            raise ValueError("a bug, not the SMTP server")
+        return super().send_messages(email_messages)
+
+
 @pytest.mark.django_db(transaction=True)
 class TestRetriesPerRow:
+    def test_a_mail_that_breaks_the_code_ends_up_failed_and_does_not_stop_the_batch(self, user_a, settings):
+        settings.EMAIL_BACKEND = "tests.portal.test_mail_batches.BreakOnOneRecipient"
+        ids = queue_without_task(user_a, 3)
+        deliver_email_batch.apply(args=(ids,))
+        statuses = dict(OutboundEmail.objects.values_list("to", "status"))
+        assert statuses == {
+            "queued0@example.test": OutboundEmail.Status.FAILED,
+            "queued1@example.test": OutboundEmail.Status.SENT,
+            "queued2@example.test": OutboundEmail.Status.SENT,
+        }
+        assert "ValueError" in OutboundEmail.objects.get(to="queued0@example.test").last_error
+
     def test_a_refused_recipient_does_not_hold_back_the_rest_and_fails_after_its_last_attempt(
         self, user_a, settings
     ):
