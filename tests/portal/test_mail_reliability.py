@@ -91,9 +91,10 @@ class OwnRedis:
         return client.llen("celery") == 0 and client.hlen("unacked") == unacked
 
 
-def use_broker(url: str) -> None:
-    """Point this process's Celery app (the one the portal publishes with) at `url`."""
-    celery_app.conf.broker_url = url
+def use_broker(urls) -> None:
+    """Point this process's Celery app (the one the portal publishes with) at the broker `urls`
+    (url, write url, read url): Celery fills in the last two from CELERY_BROKER_URL."""
+    celery_app.conf.broker_url, celery_app.conf.broker_write_url, celery_app.conf.broker_read_url = urls
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
@@ -108,8 +109,9 @@ def own_redis():
         require_service(f"no redis-server at {REDIS_SERVER} for the test to start")
     server = OwnRedis()
     server.start()
-    broker, eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    use_broker(server.url)
+    conf = celery_app.conf
+    broker, eager = (conf.broker_url, conf.broker_write_url, conf.broker_read_url), conf.task_always_eager
+    use_broker((server.url, server.url, server.url))
     celery_app.conf.task_always_eager = False
     try:
         yield server
