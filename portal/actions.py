@@ -52,7 +52,27 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _claimable(now):
-    return Q(status=OutboundEmail.Status.QUEUED) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    return Q(status=OutboundEmail.Status.QUEUED, attempts__lte=MAIL_MAX_RETRIES) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def do_fail_abandoned_emails() -> int:
+    """Fail the queued rows whose last attempt was claimed and never finished (its worker died
+    every time, say on a mail that kills it): no run may claim them again (see _claimable)."""
+    # tenant-guard: the sweep looks at the whole outbox, as the mail tasks do
+    return OutboundEmail.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=timezone.now()),
+        status=OutboundEmail.Status.QUEUED,
+        attempts__gt=MAIL_MAX_RETRIES,
+    ).update(
+        status=OutboundEmail.Status.FAILED,
+        last_error="the worker stopped during every attempt",
+        body_text="",
+        body_html="",
+        claimed_by="",
+        claimed_until=None,
+    )
 
 
 def new_claim_token() -> str:
@@ -70,7 +90,8 @@ def claim_emails(*, token: str, email_ids=None, limit: int, older_than=None, res
     now = timezone.now()
     claimable = _claimable(now)
     if reserved_for:
-        claimable |= Q(status=OutboundEmail.Status.QUEUED, claimed_by=reserved_for)
+        queued = Q(status=OutboundEmail.Status.QUEUED, attempts__lte=MAIL_MAX_RETRIES)
+        claimable |= queued & Q(claimed_by=reserved_for)
     # tenant-guard: the ids come from the mail tasks, which the portal itself enqueued
     rows = OutboundEmail.objects.filter(claimable)
     if email_ids is not None:
@@ -83,12 +104,14 @@ def claim_emails(*, token: str, email_ids=None, limit: int, older_than=None, res
         )
         if not ids:
             return []
+        # tenant-guard: rows of the mail tasks, which the portal itself enqueued
         OutboundEmail.objects.filter(pk__in=ids).update(
             claimed_by=token,
             claimed_until=now + timedelta(seconds=settings.MAIL_CLAIM_LEASE),
             attempts=F("attempts") + 1,
         )
     return list(
+        # tenant-guard: rows of the mail tasks, which the portal itself enqueued
         OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).select_related("tenant").order_by("pk")
     )
 
@@ -132,6 +155,7 @@ def _mark_sent(ids, token: str) -> None:
     if updated != len(ids):
         # Only when a send outlived the lease and another run claimed the row: it may leave twice.
         logger.warning("%d of %d sent mails had lost their claim", len(ids) - updated, len(ids))
+        # tenant-guard: rows of the mail tasks, which the portal itself enqueued
         OutboundEmail.objects.filter(pk__in=ids).exclude(status=OutboundEmail.Status.SENT).update(
             status=OutboundEmail.Status.SENT, sent_at=timezone.now(), body_text="", body_html=""
         )
@@ -143,6 +167,7 @@ def _hold_for_retry(failed: dict, token: str) -> tuple[list[int], list[int], int
     them up should the retry be lost). Returns (ids to retry, ids given up, seconds to the retry)."""
     if not failed:
         return [], [], 0
+    # tenant-guard: rows of the mail tasks, which the portal itself enqueued
     rows = list(OutboundEmail.objects.filter(pk__in=list(failed), claimed_by=token).only("pk", "attempts"))
     give_up = [row.pk for row in rows if row.attempts > MAIL_MAX_RETRIES]
     retry = [row.pk for row in rows if row.attempts <= MAIL_MAX_RETRIES]
@@ -153,9 +178,11 @@ def _hold_for_retry(failed: dict, token: str) -> tuple[list[int], list[int], int
     for pk, error in failed.items():
         by_error.setdefault(error, []).append(pk)
     for error, ids in by_error.items():  # one UPDATE per distinct error, usually one in all
+        # tenant-guard: rows of the mail tasks, which the portal itself enqueued
         OutboundEmail.objects.filter(pk__in=[pk for pk in ids if pk in retry], claimed_by=token).update(
             last_error=error, claimed_until=until
         )
+        # tenant-guard: rows of the mail tasks, which the portal itself enqueued
         OutboundEmail.objects.filter(pk__in=[pk for pk in ids if pk in give_up], claimed_by=token).update(
             status=OutboundEmail.Status.FAILED,
             last_error=error,
@@ -197,8 +224,10 @@ def do_deliver_email_batch(*, emails, token: str) -> dict:
                 lease_until = timezone.now() + timedelta(seconds=lease)
                 ids = [email.pk for email in pending]
                 still_ours = set(
+                    # tenant-guard: rows of the mail tasks, which the portal itself enqueued
                     OutboundEmail.objects.filter(pk__in=ids, claimed_by=token).values_list("pk", flat=True)
                 )
+                # tenant-guard: rows of the mail tasks, which the portal itself enqueued
                 OutboundEmail.objects.filter(pk__in=still_ours, claimed_by=token).update(
                     claimed_until=lease_until
                 )

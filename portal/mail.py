@@ -67,6 +67,7 @@ def send_templated_mail_many(*, tenant, recipients, template: str, context=None)
                     body_text=body_text,
                     body_html=body_html,
                 )
+    # tenant-guard: every row is built above with the tenant passed in
     emails = OutboundEmail.objects.bulk_create(rows, batch_size=10_000)
     if emails:
         transaction.on_commit(partial(_enqueue_delivery, [email.pk for email in emails]))

@@ -16,6 +16,7 @@ from .actions import (
     claim_emails,
     do_deliver_email,
     do_deliver_email_batch,
+    do_fail_abandoned_emails,
     do_mark_email_failed,
     mail_retry_countdown,
     new_claim_token,
@@ -54,6 +55,7 @@ def sweep_outbox() -> int:
     commit), a row whose worker was killed once its claim lapsed, or a retry that was lost.
     Batch after batch until none is left or MAIL_SWEEP_BUDGET seconds have passed."""
     deadline = time.monotonic() + settings.MAIL_SWEEP_BUDGET
+    do_fail_abandoned_emails()
     sent = 0
     while time.monotonic() < deadline:
         token = new_claim_token()

@@ -273,6 +273,17 @@ class TestSweep:
         assert sweep_outbox.apply().get() == 2
         assert len(mailoutbox) == 2
 
+    def test_a_mail_whose_worker_died_at_every_attempt_ends_up_failed(self, user_a, mailoutbox):
+        [pk] = queue_without_task(user_a, 1, age=timedelta(minutes=2))
+        for _ in range(9):  # nine runs claim it and die before they record anything
+            assert claim_emails(token=new_claim_token(), email_ids=[pk], limit=1)
+            OutboundEmail.objects.filter(pk=pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+        assert claim_emails(token=new_claim_token(), email_ids=[pk], limit=1) == []
+        assert sweep_outbox.apply().get() == 0
+        email = OutboundEmail.objects.get(pk=pk)
+        assert email.status == OutboundEmail.Status.FAILED and email.attempts == 9
+        assert mailoutbox == []
+
     def test_the_sweep_is_on_the_beat_schedule(self, settings):
         [entry] = [
             e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "portal.tasks.sweep_outbox"
