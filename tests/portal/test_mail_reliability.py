@@ -95,8 +95,8 @@ def use_broker(urls) -> None:
     """Point this process's Celery app (the one the portal publishes with) at the broker `urls`
     (url, write url, read url): Celery fills in the last two from CELERY_BROKER_URL."""
     celery_app.conf.broker_url, celery_app.conf.broker_write_url, celery_app.conf.broker_read_url = urls
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Forget the pools without closing them: they are kombu's, shared per broker URL, and the one
+    # of CELERY_BROKER_URL must still work for the tests that come after.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
