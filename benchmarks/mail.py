@@ -1,7 +1,7 @@
 """Mail throughput: today's one-task-per-mail pipeline against the batches, side by side in one run.
 
     .venv/bin/python benchmarks/mail.py [--mails 10000] [--pipeline all|single|single-tuned|batch]
-        [--batch-size 100] [--concurrency 2 x cores] [--prefetch 4] [--mark-every 1]
+        [--batch-size 100] [--concurrency 4 x cores] [--prefetch 4] [--mark-every 1]
 
 Drops and recreates its own PostgreSQL database (portail_bench_mail), migrates, starts its own
 redis-server on a free port as the broker and a local SMTP server (tests/portal/smtp_sink.py) in
@@ -204,7 +204,7 @@ def main():
     parser.add_argument("--mails", type=int, default=10_000)
     parser.add_argument("--pipeline", choices=["all", "single", "single-tuned", "batch"], default="all")
     parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, default=2 * os.cpu_count())
+    parser.add_argument("--concurrency", type=int, default=4 * os.cpu_count())
     parser.add_argument("--prefetch", type=int, default=4)
     parser.add_argument("--mark-every", type=int, default=1)
     args = parser.parse_args()
