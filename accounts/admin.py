@@ -6,7 +6,6 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -34,7 +33,7 @@ from .actions import (
 )
 from .forms import HelpDeskSignInForm
 from .identifiers import normalise_identifier
-from .models import AuthenticatorDevice, EmailRegistration, SignInLock, User
+from .models import AuthenticatorDevice, EmailRegistration, User
 from .search import folded
 from .selectors import audit_entries_about, identity_record_of, member_number_of, member_with_number
 
@@ -337,8 +336,8 @@ class UserAdminBase(AuditedModelAdmin):
 
 
 class LockFilter(admin.SimpleListFilter):
-    """Who is locked out right now. The lock rows are keyed hashes of each account, so the filter
-    hashes the tenant's accounts and keeps those whose key is among the locked ones."""
+    """Who is locked out right now: one range of an index of the lock rows that carry their account
+    (SignInLock.user), however many people the tenant has."""
 
     title = _("lock")
     parameter_name = "lock"
@@ -349,22 +348,8 @@ class LockFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("locked", "open"):
             return queryset
-        tenant = request.tenant
-        locked = set(
-            SignInLock.objects.for_tenant(tenant)
-            .filter(locked_until__gt=timezone.now())
-            .values_list("key_digest", flat=True)
-        )
-        pks = (
-            [
-                pk
-                for pk in queryset.values_list("pk", flat=True)
-                if lockout.lock_key(tenant, user=User(pk=pk)) in locked
-            ]
-            if locked
-            else []
-        )
-        return queryset.filter(pk__in=pks) if self.value() == "locked" else queryset.exclude(pk__in=pks)
+        locked = lockout.locked_people(request.tenant)
+        return queryset.filter(pk__in=locked) if self.value() == "locked" else queryset.exclude(pk__in=locked)
 
 
 @admin.register(User, site=helpdesk_site)
@@ -382,13 +367,13 @@ class HelpDeskUserAdmin(BigListMixin, UserAdminBase, HelpDeskModelAdmin):
     list_filter = [LockFilter, *(f for f in UserAdminBase.list_filter if f != "is_staff")]
 
     def get_changelist_instance(self, request):
-        # The lock of every person on the page, read with one query (see `lock`).
+        # The lock of every person on the page, read with one query (see `lock`), by the account
+        # its row carries, as the "locked" filter reads it.
         changelist = super().get_changelist_instance(request)
         people = list(changelist.result_list)
-        keys = {person.pk: lockout.lock_key(request.tenant, user=person) for person in people}
-        states = lockout.current_states(keys.values())
+        states = lockout.states_of_people(request.tenant, [person.pk for person in people])
         for person in people:
-            person.lock_state = states[keys[person.pk]]
+            person.lock_state = states[person.pk]
         return changelist
 
     @admin.display(description=_("lock"))

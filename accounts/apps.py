@@ -48,4 +48,5 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self):
-        from . import signals  # noqa: F401  (signal receivers)
+        # Signal receivers: the audit of sign-ins, and the drop of an account's cached state on save.
+        from . import signals, user_state  # noqa: F401

@@ -4,6 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from .models import User
 from .selectors import user_for_sign_in
+from .user_state import load_user
 
 NOT_LOOKED_UP = object()
 
@@ -54,9 +55,9 @@ class TenantBackend(ModelBackend):
 
     def get_user(self, user_id):
         # Called with the id stored in the session, never with user input; the tenant is checked
-        # (and attached, without a query) by portal.tenancy.TenantUserMiddleware.
-        try:
-            user = User.objects.get(pk=user_id)  # tenant-guard: the id comes from the session
-        except User.DoesNotExist:
+        # (and attached, without a query) by portal.tenancy.TenantUserMiddleware. The row comes from
+        # the cache when it holds the current one (accounts/user_state.py says why that is safe).
+        user = load_user(user_id)
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -6,6 +6,7 @@ import secrets
 from . import lockout
 from .identifiers import normalise_identifier
 from .models import AccountSettings, IdentityRecord, Membership, User
+from .user_state import forget_users
 
 DEMO_PASSWORD = "Demo-Portal-2026"  # noqa: S105 - the documented demo sign-in, never a real secret
 
@@ -175,9 +176,12 @@ def _lock(tenant, identifier):
 def _members(tenant):
     for identifier, number, _first, _last in (MEMBER_TO_ACTIVATE, MEMBER_WITHOUT_EMAIL):
         # An approved e-mail registration makes the address the identifier; put it back.
-        User.objects.for_tenant(tenant).filter(
+        people = User.objects.for_tenant(tenant).filter(
             pk__in=Membership.objects.for_tenant(tenant).filter(member_number=number).values("user_id")
-        ).update(identifier=normalise_identifier(tenant, identifier))
+        )
+        changed = list(people.values_list("pk", flat=True))
+        people.update(identifier=normalise_identifier(tenant, identifier))
+        forget_users(changed)  # update() sends no post_save (accounts/user_state.py)
     identifier, number, first, last = MEMBER_TO_ACTIVATE
     member = _person(tenant, identifier, identifier, first, last, False)
     member.set_unusable_password()

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -37,6 +38,14 @@ def start_session_clock(request):
     request.session[SEEN] = now
 
 
+def _unwrapped(user):
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 def _limits(tenant):
     if tenant is None:
         return 60 * 60, 24 * 3600
@@ -52,7 +61,10 @@ class AccountSessionMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
+        # Every view needs to know who it serves, so the user is loaded here anyway; the page then reads
+        # the person itself, not through two lazy wrappers (the auth and tenant middleware's), which
+        # every attribute of it in a template went through.
+        user = request.user = _unwrapped(request.user)
         if not user.is_authenticated:
             return None
         ended = self._session_ended(request)

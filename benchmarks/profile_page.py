@@ -57,6 +57,7 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--lines", type=int, default=35)
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime, …")
     parser.add_argument("--what-if", default="", help="benchmarks/what_if.py patches to apply first")
     args = parser.parse_args()
     from benchmarks import what_if
@@ -80,7 +81,9 @@ def main():
         with CaptureQueriesContext(connection) as queries:
             request()
         health_check = settings.DATABASES["default"].get("CONN_HEALTH_CHECKS")
-        print(f"SQL per request: {len(queries)}{' + the health check SELECT 1' if health_check else ''}")
+        # Django runs the health check before the first query of a request only: none without a query.
+        checked = health_check and len(queries) > 0
+        print(f"SQL per request: {len(queries)}{' + the health check SELECT 1' if checked else ''}")
         for query in queries:
             print(f"  {query['sql'][:150]}")
 
@@ -99,7 +102,7 @@ def main():
         f"{' (under cProfile)' if profiler else ''}"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.lines)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.lines)
 
 
 if __name__ == "__main__":

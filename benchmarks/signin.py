@@ -2,10 +2,14 @@
 Argon2id verify rate of the same machine, measured in the same run (benchmarks/README.md).
 
     .venv/bin/python benchmarks/signin.py [--accounts 200] [--concurrency 16] [--workers N] [--rounds 3]
+                                          [--what-if PATCHES]
 
-Recreates the portail_bench database (PostgreSQL) with the demo data plus the accounts, serves the
-portal with gunicorn (sync workers, one per core by default) on loopback, and exits 1 when the
-sign-in rate is under 0.9 of the raw verify rate (2 when a server or a check failed).
+Recreates the portail_bench database (PostgreSQL; PORTAIL_BENCH_DB and PORTAIL_BENCH_REDIS, read by
+portal.settings.bench, name another database and Redis database) with the demo data plus the
+accounts, serves the portal with gunicorn (sync workers, one per core by default) on loopback, and
+exits 1 when the CPU ratio (worker CPU per raw verify / worker CPU per sign-in) is under 0.85: the
+work around the hash costs at most 15 % of the hash (2 when a server or a check failed). With
+--what-if, the server runs with benchmarks/what_if.py patches.
 """
 
 import argparse
@@ -35,8 +39,11 @@ from benchmarks.run import (  # noqa: E402
     prepare_database,
     workers_cpu_seconds,
 )
+from portal.settings import bench  # noqa: E402  (the database and cache names, from one place)
 
-TARGET = 0.9
+# Worker CPU per raw verify / worker CPU per sign-in: the CPU, not the rate, because the client
+# threads share the cores with the workers during the sign-ins but not during the raw verifies.
+TARGET = 0.85
 TENANT = "poste"
 SIGN_IN_PATH = f"/{TENANT}/sign-in/"
 # A generated, obviously fictional password of the benchmark's own accounts (never a real secret).
@@ -191,21 +198,22 @@ def parse_args():
     add("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers (default: cores)")
     add("--rounds", type=int, default=3, help="rounds of sign-ins and raw verifies; medians count")
     add("--raw-seconds", type=float, default=5.0, help="seconds of raw verifying per round (default 5)")
+    add("--what-if", default="", help="benchmarks/what_if.py patches for the server (comma-separated)")
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
     RESULTS.mkdir(exist_ok=True)
-    log("recreating the bench database with the demo data")
-    prepare_database()
+    log(f"recreating {bench.BENCH_DATABASE_NAME} with the demo data (cache {bench.BENCH_REDIS_CACHE_URL})")
+    prepare_database(bench, [["seed_demo", "--force"]])
     encoded = create_accounts(args.accounts)
     log(f"{args.accounts} accounts, Argon2id {encoded.split('$')[3]}")
     gunicorn_args = ["--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"]
     rounds = []
     try:
         log_path = RESULTS / f"{args.name}-gunicorn.log"
-        with gunicorn("portal.settings.bench", gunicorn_args, log_path) as (root, master_pid):
+        with gunicorn("portal.settings.bench", gunicorn_args, log_path, args.what_if) as (root, master_pid):
             port = int(root.rsplit(":", 1)[1])
             one_round(port, master_pid, min(args.accounts, 10), args.concurrency)  # warm-up
             for number in range(1, args.rounds + 1):
@@ -247,18 +255,24 @@ def main():
         "hasher": encoded.split("$")[3],
         "rounds": rounds,
         "summary": summary,
-        "target_ratio": TARGET,
+        "target_cpu_ratio": TARGET,
+        "what_if": args.what_if,
     }
     (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2) + "\n")
     log(
         f"median: {summary['sign_ins_per_second']} sign-ins/s against {summary['raw_verifies_per_second']} "
-        f"raw verifies/s: ratio {summary['ratio']} (target >= {TARGET}); p95 {summary['p95_ms']} ms"
+        f"raw verifies/s: ratio {summary['ratio']}; p95 {summary['p95_ms']} ms"
+    )
+    log(
+        f"median CPU: {summary['worker_cpu_ms_per_sign_in']} ms per sign-in against "
+        f"{summary['raw_cpu_ms_per_verify']} ms per raw verify: CPU ratio {summary['cpu_ratio']} "
+        f"(target >= {TARGET})"
     )
     log(
         f"{MEMBERS_AT_A_VOTE} members signing in at a vote's opening are all in within "
         f"{summary['queue_seconds_for_2000_members']} s"
     )
-    return 0 if summary["ratio"] >= TARGET else 1
+    return 0 if summary["cpu_ratio"] >= TARGET else 1
 
 
 if __name__ == "__main__":

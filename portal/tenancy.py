@@ -40,6 +40,9 @@ class TenantDirectory:
     def __init__(self):
         self._by_slug = {}
         self._loaded_at = None
+        # Counts the reloads: what is rendered once per tenant (portal.templatetags.per_tenant) is kept
+        # under the generation of the tenant it was rendered from.
+        self.generation = 0
 
     def get(self, slug: str):
         from .models import Tenant
@@ -56,9 +59,14 @@ class TenantDirectory:
         if self._loaded_at is None or now - self._loaded_at >= ttl:
             self._by_slug = {t.slug: t for t in active()}
             self._loaded_at = now
+            self.generation += 1
         tenant = self._by_slug.get(slug)
+        if tenant is None:
+            return None
         # A copy per request, so that nothing a request does to its tenant reaches the next one.
-        return _copy_with_settings(tenant) if tenant is not None else None
+        clone = _copy_with_settings(tenant)
+        clone.directory_generation = self.generation
+        return clone
 
     def clear(self, **kwargs):
         self._loaded_at = None

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from .context_processors import cached_reverse
 from .models import MailboxMessage, Tenant
 from .modules import enabled_modules
 from .signals import language_chosen
@@ -17,15 +17,19 @@ def platform_home(request):
 
 
 def tenant_home(request):
+    # Addresses reversed once per process (cached_reverse): this is the page people land on.
     cards = [
         {
             "name": module.name,
             "description": module.description,
-            "url": reverse(module.entry_url) if module.entry_url else "",
+            "url": cached_reverse(module.entry_url) if module.entry_url else "",
         }
         for module in enabled_modules(request.tenant)
     ]
-    return render(request, "portal/tenant_home.html", {"cards": cards})
+    urls = {"profile": cached_reverse("accounts:profile")}
+    if request.user.is_authenticated and request.user.email and not request.user.email_verified:
+        urls["send_verification"] = cached_reverse("accounts:send_verification")
+    return render(request, "portal/tenant_home.html", {"cards": cards, "urls": urls})
 
 
 @cache_control(max_age=300)

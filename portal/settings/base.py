@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.selfservice",
     "messaging",
+    "messaging.uploads",
     "vault",
     "voting",
 ]
@@ -127,6 +128,9 @@ LOGOUT_REDIRECT_URL = "home"
 # accounts/middleware.py.
 SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=24 * 3600)
+# How long the cache may serve a signed-in person's account row (accounts/user_state.py): every change
+# drops it at once; this bounds only a change the cache could not be told about.
+USER_STATE_SECONDS = env.int("USER_STATE_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -172,6 +176,30 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
         },
     }
 
+# Conversation files (messaging.uploads): their own private storage, a folder under the private root
+# by default, or the same bucket under "uploads/" when AWS_STORAGE_BUCKET_NAME is set. On S3 a download
+# is a presigned URL that lives 5 minutes at most, issued after the access check.
+PORTAIL_UPLOADS_ROOT = env.path("PORTAIL_UPLOADS_ROOT", default=f"{PRIVATE_FILES_ROOT}/uploads")
+STORAGES["uploads"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PORTAIL_UPLOADS_ROOT), "base_url": None},
+}
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": env("AWS_UPLOADS_LOCATION", default="uploads"),
+            "querystring_expire": 300,
+            # Signature V4: the URL carries its lifetime (X-Amz-Expires), checked by the tests.
+            "signature_version": "s3v4",
+        },
+    }
+# Every file is scanned before anyone else can download it: by clamd over its socket (a path, or
+# host:port) when set; otherwise only the EICAR test string is flagged (development and tests).
+PORTAIL_CLAMD_SOCKET = env("PORTAIL_CLAMD_SOCKET", default="")
+PORTAIL_CLAMD_TIMEOUT = env.int("PORTAIL_CLAMD_TIMEOUT", default=120)
+
 # --- Cache and rate limits ----------------------------------------------------------------------
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
 CACHES = {
@@ -196,6 +224,7 @@ CELERY_TIMEZONE = "UTC"
 # Periodic jobs, run by `celery -A portal beat`.
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-sign-in-locks": {"task": "accounts.tasks.purge_stale_sign_in_locks", "schedule": 3600.0},
+    "expire-conversation-messages": {"task": "messaging.tasks.expire_messages", "schedule": 3600.0},
     # Delivers the outbox rows no task took: broker down at commit, worker killed, retry lost.
     # A sweep not started within the minute is dropped, not piled up behind a stopped worker.
     "sweep-outbox": {"task": "portal.tasks.sweep_outbox", "schedule": 60.0, "options": {"expires": 60}},

@@ -4,8 +4,11 @@ the people search finds a person by a word of the name, the identifier or the ad
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts import lockout
+from accounts.models import User
+from portal import admin as portal_admin
 from portal.models import AuditEntry
 from tests.factories import UserFactory
 
@@ -80,3 +83,51 @@ def test_people_are_found_by_a_word_of_the_name_the_identifier_or_the_address(de
     assert _rows(desk.get(USERS, {"q": "e200001"})) == ["E200001"]
     assert _rows(desk.get(USERS, {"q": "M@T.example"})) == ["E200001"]
     assert _rows(desk.get(USERS, {"q": "nobody"})) == []
+
+
+def _list_queries(desk, query=None):
+    desk.get(USERS, query or {})  # the session and the tenant's settings are read once per process
+    with CaptureQueriesContext(connection) as queries:
+        page = desk.get(USERS, query or {})
+    assert page.status_code == 200
+    return page, len(queries)
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "tremblay"}, {"is_active__exact": "1"}])
+def test_the_people_list_costs_the_same_queries_for_three_people_and_for_three_pages(desk, tenant_a, query):
+    UserFactory.create_batch(3, tenant=tenant_a, last_name="Tremblay")
+    _, few = _list_queries(desk, query)
+    UserFactory.create_batch(150, tenant=tenant_a, last_name="Tremblay")
+    page, many = _list_queries(desk, query)
+    assert many == few
+    assert len(page.context["cl"].result_list) == 50
+    assert _list_queries(desk, {**query, "p": "3"})[1] == few
+
+
+def test_each_row_carries_the_checkbox_the_actions_post(desk, tenant_a):
+    person = UserFactory(tenant=tenant_a, identifier="E300001")
+    html = desk.get(USERS).content.decode()
+    assert f'<input type="checkbox" name="_selected_action" value="{person.pk}" class="action-select"' in html
+    lock(tenant_a, person)
+    form = {"action": "unlock_accounts", "_selected_action": [person.pk]}
+    assert desk.post(USERS, form).status_code == 302
+    assert not lockout.current_state(tenant_a, lockout.lock_key(tenant_a, user=person)).locked
+
+
+def test_selecting_a_whole_estimated_list_says_about(desk, tenant_a, monkeypatch):
+    # PostgreSQL's estimate stood in for (SQLite has none); see tests/portal/test_admin_at_scale.py.
+    monkeypatch.setattr(portal_admin, "estimated_rows", lambda queryset: 198_734)
+    UserFactory.create_batch(60, tenant=tenant_a)
+    html = desk.get(USERS).content.decode().replace("\xa0", " ")
+    language = html.split('<html lang="', 1)[1][:2]  # the agent's language
+    with translation.override(language):
+        people, count = str(User._meta.verbose_name_plural), "200 000" if language == "fr" else "200,000"
+        select = translation.gettext("Select the whole list (about %(count)s %(name)s)")
+        selected = translation.gettext("The whole list is selected (about %(count)s %(name)s)")
+    assert select % {"count": count, "name": people} in html
+    assert selected % {"count": count, "name": people} in html
+    assert "198734" not in html and "200000" not in html
+    with translation.override("fr"):
+        assert translation.gettext("Select the whole list (about %(count)s %(name)s)").startswith(
+            "Sélectionner"
+        )

@@ -5,6 +5,7 @@ from django.urls import reverse
 from accounts.devices import AuthenticatorDevice
 from accounts.models import EmailRegistration, User
 from accounts.selfservice.models import SecurityQuestion
+from messaging.models import Collaborator, Conversation
 from portal.admin_sites import helpdesk_site
 from portal.audit import record_audit
 from portal.models import AuditEntry, OutboundEmail, Tenant
@@ -46,6 +47,18 @@ def make_row(model, tenant, label):
         device.confirmed = True
         device.save()
         return device
+    if model in (Collaborator, Conversation):
+        from messaging import actions
+
+        owner = UserFactory(
+            tenant=tenant, identifier=f"COL-{label}", email=f"col-{label.lower()}@example.test"
+        )
+        collaborator = actions.do_enable_collaborator(tenant=tenant, email=owner.email, actor=None)
+        if model is Collaborator:
+            return collaborator
+        return actions.do_start_conversation(
+            collaborator=collaborator, title=label, emails=["someone@example.test"], body=label
+        )
     raise AssertionError(f"add a row maker for {model.__name__} to test its help-desk isolation")
 
 
@@ -195,7 +208,11 @@ class TestPlatformAdmin:
                     "device_policy": "alternative",
                 },
                 selfservice_settings={"security_question_count": 3, "helpdesk_question_count": 1},
-                messaging_settings={"message_expiry_days": 30},
+                messaging_settings={
+                    "message_expiry_days": 30,
+                    "conversation_quota_gb": 20,
+                    "blocked_file_types": "exe",
+                },
             ),
         }
         assert client.post("/admin/portal/tenant/add/", form).status_code == 302

@@ -42,6 +42,18 @@ def rows(tenant_a, user_a, staff_a):
     do_start_device(user=user_a, name="phone")
 
 
+@pytest.fixture
+def messaging_rows(tenant_a, staff_a):
+    """A collaborator and a conversation, whose title and words no lookup may reach."""
+    from messaging import actions as messaging
+
+    owner = UserFactory(tenant=tenant_a, identifier="COLLAB", email="collab@alpha.test")
+    collaborator = messaging.do_enable_collaborator(tenant=tenant_a, email=owner.email, actor=staff_a)
+    messaging.do_start_conversation(
+        collaborator=collaborator, title="Secret title", emails=["someone@example.test"], body="Secret words"
+    )
+
+
 def _declared(admin, request=None):
     names = {admin.date_hierarchy}
     for item in admin.list_filter:
@@ -92,7 +104,7 @@ def _listing_count(response):
 
 
 @pytest.mark.parametrize("model", list(helpdesk_site._registry), ids=lambda m: m._meta.label_lower)
-def test_no_undeclared_lookup_filters_a_help_desk_list(client, staff_a, rows, model):
+def test_no_undeclared_lookup_filters_a_help_desk_list(client, staff_a, rows, messaging_rows, model):
     client.force_login(staff_a)
     admin = helpdesk_site._registry[model]
     url = f"/alpha/admin/{model._meta.app_label}/{model._meta.model_name}/"

@@ -93,8 +93,11 @@ class TestHomeCards:
         assert '<a href="/alpha/self-service/">Password and identity</a>' in page
 
     def test_a_module_without_pages_yet_says_it_is_coming_instead_of_leading_nowhere(self, client, tenant_a):
+        tenant_a.modules = [*tenant_a.modules, "vault"]
+        tenant_a.save()
         page = client.get("/alpha/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert "<h3>Secure conversations</h3>" in page and "Coming soon" in page
+        assert "<h3>Payslip vault</h3>" in page and "Coming soon" in page
+        assert '<a href="/alpha/messages/">Secure conversations</a>' in page
 
     def test_cards_follow_the_tenant_and_are_in_its_visitors_language(self, client, tenant_b):
         page = client.get("/beta/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()

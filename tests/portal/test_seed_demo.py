@@ -7,6 +7,8 @@ from portal.models import Tenant
 DEMO_SIGN_INS = [
     ("poste", "E100001"),
     ("poste", "collab@poste.example"),
+    ("poste", "participant@poste.example"),
+    ("poste", "gestion@poste.example"),
     ("universite", "DEMO12345"),
     ("syndicat", "membre@syndicat.example"),
     ("coffre", "123456789012"),
@@ -31,7 +33,7 @@ class TestSeedDemo:
         call_command("seed_demo")
         counts = (Tenant.objects.count(), User.objects.count())
         call_command("seed_demo")
-        assert (Tenant.objects.count(), User.objects.count()) == counts == (4, 14)
+        assert (Tenant.objects.count(), User.objects.count()) == counts == (4, 17)
 
     @pytest.mark.parametrize(("slug", "identifier"), DEMO_SIGN_INS)
     def test_every_documented_sign_in_works(self, client, slug, identifier):

@@ -155,6 +155,7 @@ class Command(BaseCommand):
                 (
                     SignInLock(
                         tenant=tenant,
+                        user=person,  # the account's own count, as the guard writes it
                         key_digest=lockout.lock_key(tenant, user=person),
                         failures=5,
                         first_failure_at=now,

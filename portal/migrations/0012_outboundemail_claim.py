@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0009_audit_indexes_that_serve_the_help_desk"),
+        ("portal", "0011_audit_labels_trigram_indexes"),
     ]
 
     operations = [

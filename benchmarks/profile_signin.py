@@ -1,0 +1,163 @@
+"""What a sign-in costs around the password hash, in one process, no HTTP server (benchmarks/README.md,
+"Sign-in with less around the hash").
+
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/profile_signin.py [--blocks 8] [--per-block 20]
+        [--profile] [--what-if PATCHES]
+
+Needs the database and accounts benchmarks/signin.py prepares (the same PORTAIL_BENCH_DB and
+PORTAIL_BENCH_REDIS). Each sign-in is a new browser: GET the sign-in page (not measured), then POST
+the form through the WSGI handler. Prints the SQL statements and Redis commands of one sign-in, then
+the CPU of this process per sign-in and per raw Argon2id verify of the same hash, measured in
+alternating blocks (so a change in the machine's load hits both alike), their medians and ratio.
+--profile adds a cProfile listing (CPU time) of the sign-ins.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+import urllib.parse
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+
+from benchmarks.signin import BENCH_PASSWORD, SIGN_IN_PATH  # noqa: E402
+
+
+class Browser:
+    def __init__(self, app):
+        self.app, self.cookies = app, {}
+
+    def call(self, method, body=b""):
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": SIGN_IN_PATH,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "CONTENT_LENGTH": str(len(body)),
+        }
+        if method == "POST":
+            environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+            environ["HTTP_REFERER"] = f"http://127.0.0.1{SIGN_IN_PATH}"
+            environ["HTTP_ORIGIN"] = "http://127.0.0.1"
+        if self.cookies:
+            environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        answer = []
+        content = b"".join(self.app(environ, lambda status, headers: answer.append((status, headers))))
+        status, headers = answer[0]
+        for name, value in headers:
+            if name == "Set-Cookie":
+                self.cookies.update({k: m.value for k, m in SimpleCookie(value).items()})
+        return status, content
+
+
+def ready_browser(app, number):
+    """A browser on the sign-in page, and its form for account `number`."""
+    browser = Browser(app)
+    _status, content = browser.call("GET")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1).decode()
+    form = {"username": f"B{number % 200:06d}", "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token}
+    return browser, urllib.parse.urlencode(form).encode()
+
+
+def sign_in(browser, body):
+    status, _content = browser.call("POST", body)
+    if not status.startswith("302") or "sessionid" not in browser.cookies:
+        raise RuntimeError(f"not signed in ({status})")
+
+
+def redis_commands():
+    """Counts every Redis command sent (a pipeline or a script call counts once)."""
+    import redis
+
+    sent = []
+    execute = redis.client.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(str(args[0]) if args else "?")
+        return execute(self, *args, **kwargs)
+
+    redis.client.Redis.execute_command = counting
+    return sent
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--blocks", type=int, default=8, help="alternating blocks of each (default 8)")
+    parser.add_argument("--per-block", type=int, default=20, help="sign-ins, and verifies, per block")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--what-if", default="", help="benchmarks/what_if.py patches to apply first")
+    args = parser.parse_args()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.hashers import PortailArgon2Hasher
+    from accounts.models import User
+    from benchmarks import what_if
+
+    what_if.apply(args.what_if)
+    app = WSGIHandler()
+    sent = redis_commands()
+    for number in range(10):  # warm-up: the tenant directory, the connections, the script cache
+        sign_in(*ready_browser(app, number))
+    browser, body = ready_browser(app, 0)
+    sent.clear()
+    with CaptureQueriesContext(connection) as queries:
+        sign_in(browser, body)
+    print(f"SQL statements of one sign-in: {len(queries)} (and the connection health check)")
+    for query in queries:
+        print(f"  {query['sql'][:140]}")
+    print(f"Redis commands of one sign-in: {len(sent)}: {', '.join(sent)}")
+
+    encoded = User.objects.filter(identifier="B000000").values_list("password", flat=True).get()
+    hasher = PortailArgon2Hasher()
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    per_sign_in, per_verify = [], []
+    for block in range(args.blocks):
+        ready = [ready_browser(app, block * args.per_block + n) for n in range(args.per_block)]
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for browser, body in ready:
+            sign_in(browser, body)
+        if profiler:
+            profiler.disable()
+        per_sign_in.append((time.process_time() - started) * 1e3 / args.per_block)
+        started = time.process_time()
+        for _n in range(args.per_block):
+            hasher.verify(BENCH_PASSWORD, encoded)
+        per_verify.append((time.process_time() - started) * 1e3 / args.per_block)
+    sign_in_ms, verify_ms = statistics.median(per_sign_in), statistics.median(per_verify)
+    print(
+        f"CPU per sign-in {sign_in_ms:.2f} ms, per raw verify {verify_ms:.2f} ms (medians of {args.blocks} "
+        f"blocks): ratio {verify_ms / sign_in_ms:.3f}, around the hash {sign_in_ms - verify_ms:.2f} ms "
+        f"({(sign_in_ms - verify_ms) / verify_ms:.0%} of the hash)"
+        f"{'; under cProfile' if profiler else ''}"
+    )
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.lines)
+
+
+if __name__ == "__main__":
+    main()

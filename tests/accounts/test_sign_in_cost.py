@@ -1,0 +1,208 @@
+"""What a sign-in costs around the password hash (benchmarks/README.md, "Sign-in with less around the
+hash"), and the lock rows that carry their account for the help desk (docs/journeys.md#lockout-count,
+docs/journeys.md#helpdesk)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import lockout
+from accounts.models import SignInLock
+from portal.models import AuditEntry
+from tests.factories import UserFactory
+
+from .test_help_desk_phone import _rows, lock
+
+USERS = "/alpha/admin/accounts/user/"
+
+
+def _sign_in_statements():
+    """What a sign-in of a browser without a session writes and reads, statement by statement."""
+    statements = [
+        "the account named (one SELECT by tenant and identifier)",
+        "the attempt reserved on the account's lock key (INSERT … ON CONFLICT DO NOTHING)",
+        "the reservation cleared, the password being right (DELETE)",
+    ]
+    if connection.vendor == "postgresql":
+        statements += ["last_login and the audit entry (UPDATE in the WITH clause of the INSERT)"]
+    else:
+        statements += ["BEGIN", "last_login (UPDATE)", "the audit entry (INSERT)", "COMMIT"]
+    # Django's cached_db create(): the new key's existence check, then its INSERT in a transaction.
+    statements += ["BEGIN", "the session (INSERT)", "COMMIT"]
+    return statements
+
+
+# As in production, outside a test's transaction: the transactions of the sign-in are its own.
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_runs_a_fixed_number_of_statements(client, user_a, password, django_assert_num_queries):
+    client.get("/alpha/sign-in/")  # the tenant's settings are read once per process, the CSRF cookie set
+    with django_assert_num_queries(len(_sign_in_statements())):
+        response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert response.status_code == 302 and response["Location"] == "/alpha/"
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and timezone.now() - user_a.last_login < timedelta(minutes=1)
+    entry = AuditEntry.objects.for_tenant(user_a.tenant).get(action="auth.signed_in")
+    assert entry.actor == user_a and entry.target_id == str(user_a.pk) and entry.actor_label == "A000001"
+    assert entry.created_at == user_a.last_login
+    assert not SignInLock.objects.exists()  # the reservation went with the success
+
+
+@pytest.mark.django_db
+def test_the_last_sign_in_voids_a_reset_link_made_before_it(client, user_a, password):
+    from accounts.tokens import password_tokens
+
+    token = password_tokens.make_token(user_a)
+    client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    user_a.refresh_from_db()
+    assert not password_tokens.check_token(user_a, token)
+
+
+@pytest.mark.django_db
+def test_a_failure_on_a_known_account_writes_the_account_on_its_lock_row(client, user_a):
+    client.post("/alpha/sign-in/", {"username": "A000001", "password": "not-the-password-0"})
+    row = SignInLock.objects.for_tenant(user_a.tenant).get()
+    assert row.user_id == user_a.pk and row.failures == 1
+
+
+@pytest.mark.django_db
+def test_an_unknown_identifier_s_lock_row_has_no_account(client, tenant_a, user_a):
+    for _ in range(tenant_a.account_settings.lockout_threshold):
+        client.post("/alpha/sign-in/", {"username": "Z999999", "password": "not-the-password-0"})
+    row = SignInLock.objects.for_tenant(tenant_a).get()
+    assert row.user_id is None and row.locked_until is not None
+    assert row.key_digest == lockout.lock_key(tenant_a, identifier="Z999999")
+    # Locked like an account, and listed by nobody's lock in the help desk.
+    refused = client.post("/alpha/sign-in/", {"username": "Z999999", "password": "not-the-password-0"})
+    assert "locked" in refused.content.decode()
+    assert not lockout.locked_people(tenant_a).exists()
+
+
+@pytest.mark.django_db
+def test_a_row_from_before_the_column_gets_its_account_with_the_next_failure(client, tenant_a, user_a):
+    key = lockout.lock_key(tenant_a, user=user_a)
+    SignInLock.objects.create(tenant=tenant_a, key_digest=key, failures=1, first_failure_at=timezone.now())
+    client.post("/alpha/sign-in/", {"username": "A000001", "password": "not-the-password-0"})
+    row = SignInLock.objects.for_tenant(tenant_a).get()
+    assert row.user_id == user_a.pk and row.failures == 2
+
+
+@pytest.fixture
+def desk(client, staff_a):
+    client.force_login(staff_a)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_locked_filter_lists_exactly_the_locked_people(desk, tenant_a, tenant_b, user_a):
+    people = [UserFactory(tenant=tenant_a, identifier=f"P{n:03d}") for n in range(6)]
+    lock(tenant_a, people[1])
+    lock(tenant_a, people[4])
+    # Counted but not locked, and locked no more: neither is listed.
+    lockout.register_failure(tenant_a, lockout.lock_key(tenant_a, user=people[2]))
+    lock(tenant_a, people[5])
+    SignInLock.objects.for_tenant(tenant_a).filter(user=people[5]).update(
+        locked_until=timezone.now() - timedelta(minutes=1)
+    )
+    # Another tenant's locked person, and an unknown identifier's lock, are nobody here.
+    lock(tenant_b, UserFactory(tenant=tenant_b, identifier="P001"))
+    for _ in range(tenant_a.account_settings.lockout_threshold):
+        lockout.register_failure(tenant_a, lockout.lock_key(tenant_a, identifier="P003"))
+    assert _rows(desk.get(USERS, {"lock": "locked"})) == ["P001", "P004"]
+    assert _rows(desk.get(USERS, {"lock": "open"})) == ["A000001", "P000", "P002", "P003", "P005"]
+
+
+@pytest.mark.django_db
+def test_the_locked_filter_costs_the_same_for_two_people_as_for_thirty(desk, tenant_a, user_a):
+    few = [UserFactory(tenant=tenant_a, identifier=f"F{n:03d}") for n in range(2)]
+    for person in few:
+        lock(tenant_a, person)
+    desk.get(USERS, {"lock": "locked"})  # the session and the tenant's settings, once per process
+    with CaptureQueriesContext(connection) as small:
+        assert len(_rows(desk.get(USERS, {"lock": "locked"}))) == 2
+    many = [UserFactory(tenant=tenant_a, identifier=f"M{n:03d}") for n in range(28)]
+    for person in many:
+        lock(tenant_a, person)
+    UserFactory.create_batch(20, tenant=tenant_a)  # not locked
+    with CaptureQueriesContext(connection) as large:
+        assert len(_rows(desk.get(USERS, {"lock": "locked"}))) == 30
+    assert len(large) == len(small)
+    # The filter is one subquery of the people's query, not a read of every person.
+    reads = [q["sql"] for q in large if "signinlock" in q["sql"]]
+    assert reads and all("user_id" in sql for sql in reads)
+
+
+@pytest.fixture
+def redis_throttle(settings):
+    """The per-address count on a real Redis, as in production (one script call per count)."""
+    import os
+
+    import redis
+
+    from tests.conftest import require_service
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://"):
+        require_service("CELERY_BROKER_URL is not set: no Redis for the address throttle's test")
+    url = broker.rsplit("/", 1)[0] + "/11"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.PortailRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "portail-test-throttle",
+        }
+    }
+    client = redis.Redis.from_url(url)
+    yield client
+    for key in client.scan_iter("portail-test-throttle:*"):
+        client.delete(key)
+
+
+def test_the_address_count_on_redis_is_one_call_and_keeps_its_window(redis_throttle, settings, rf):
+    from django.core.cache import cache
+
+    settings.PORTAIL_FAILURES_PER_ADDRESS = 3
+    request = rf.post("/", REMOTE_ADDR="198.51.100.9")
+    key = cache.make_and_validate_key(lockout._address_key(request))
+    assert lockout.reserve_address(request) == 0
+    ttl = redis_throttle.ttl(key)
+    assert 0 < ttl <= settings.PORTAIL_FAILURES_ADDRESS_WINDOW
+    lockout.release_address(request)  # a success gives its attempt back
+    assert cache.get(lockout._address_key(request)) == 0
+    for _ in range(3):
+        assert lockout.reserve_address(request) == 0
+    assert lockout.address_blocked(request)
+    assert lockout.reserve_address(request) > 0  # refusing keeps counting
+    assert cache.get(lockout._address_key(request)) == 4
+    assert 0 < redis_throttle.ttl(key) <= ttl  # the window runs from the first failure
+    # A count that expired is not recreated by a give-back (it would never expire again).
+    redis_throttle.delete(key)
+    lockout.release_address(request)
+    assert not redis_throttle.exists(key)
+    assert lockout.reserve_address(request) == 0 and redis_throttle.ttl(key) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_session_key_that_collides_with_a_live_session_is_drawn_again(
+    client, user_a, password, monkeypatch
+):
+    """The sign-in no longer asks whether a fresh key is taken; the INSERT's primary key does. A key
+    that happens to be someone's live session must never hand their session to the newcomer."""
+    from django.contrib.sessions.models import Session
+
+    from accounts import sessions
+
+    other = sessions.SessionStore()
+    other["marker"] = "someone else"
+    other.create()
+    drawn = iter([other.session_key, "k" * 32])
+    monkeypatch.setattr(sessions, "get_random_string", lambda *args: next(drawn))
+
+    response = client.post("/alpha/sign-in/", {"username": user_a.identifier, "password": password})
+
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value == "k" * 32
+    assert sessions.SessionStore(session_key=other.session_key).load() == {"marker": "someone else"}
+    assert Session.objects.count() == 2

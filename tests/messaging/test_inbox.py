@@ -1,0 +1,85 @@
+"""The inbox (docs/journeys.md#messaging-inbox): a tab per confirmed address with its unread count,
+10/20/30 per page, newest activity first with the arrow that reverses, a search on titles, and a
+constant number of queries whatever the page holds."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from messaging import actions
+from messaging.models import Conversation, Participation
+
+pytestmark = pytest.mark.django_db
+
+
+def start_many(collaborator, participant, count):
+    conversations = []
+    for n in range(count):
+        conversations.append(
+            actions.do_start_conversation(
+                collaborator=collaborator,
+                title=f"Dossier {n:02d}",
+                emails=[participant.email],
+                body=f"Message {n}",
+            )
+        )
+    # Distinct, known activity times: Dossier 00 oldest.
+    base = timezone.now() - timedelta(days=count)
+    for n, conversation in enumerate(conversations):
+        moment = base + timedelta(days=n)
+        Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=moment)
+        Participation.objects.filter(conversation=conversation).update(last_activity_at=moment)
+    return conversations
+
+
+def titles(response):
+    return re.findall(r">(Dossier \d\d)</a>", response.content.decode())
+
+
+def test_paging_and_sorting(client, sign_in, collaborator, participant):
+    start_many(collaborator, participant, 25)
+    sign_in(participant)
+    first = client.get("/alpha/messages/")
+    assert titles(first) == [f"Dossier {n:02d}" for n in range(24, 14, -1)]
+    page = first.content.decode()
+    assert "Suivante" in page and "Dernière" in page and "Première" not in page
+    last = client.get("/alpha/messages/?page=3")
+    assert titles(last) == [f"Dossier {n:02d}" for n in range(4, -1, -1)]
+    assert "Première" in last.content.decode() and "Précédente" in last.content.decode()
+    oldest = client.get("/alpha/messages/?order=oldest&per=20")
+    assert titles(oldest) == [f"Dossier {n:02d}" for n in range(20)]
+    thirty = client.get("/alpha/messages/?per=30")
+    assert len(titles(thirty)) == 25
+    assert len(titles(client.get("/alpha/messages/?per=1000"))) == 10  # only 10, 20 or 30
+    found = client.get("/alpha/messages/?q=ier 1")
+    assert sorted(titles(found)) == [f"Dossier {n:02d}" for n in range(10, 20)]
+
+
+def test_new_and_unread_conversations_are_marked_in_words(client, sign_in, collaborator, participant):
+    start_many(collaborator, participant, 2)
+    sign_in(participant)
+    page = client.get("/alpha/messages/").content.decode()
+    assert page.count("(nouvelle)") == 2
+    assert page.count("Messages non lus :") == 2
+    assert "2 non lues" in page
+
+
+def test_the_inbox_runs_the_same_number_of_queries_for_3_or_30_conversations(
+    client, sign_in, collaborator, participant, django_assert_max_num_queries, django_assert_num_queries
+):
+    start_many(collaborator, participant, 3)
+    sign_in(participant)
+    client.get("/alpha/messages/")  # the session and the tenant directory are warm
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/alpha/messages/?per=30")
+    start_many(collaborator, participant, 27)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/alpha/messages/?per=30")
+    assert len(titles(response)) == 30
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many.captured_queries) <= 12
