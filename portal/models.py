@@ -209,6 +209,10 @@ class OutboundEmail(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The claim of the delivery task that holds the row (portal/actions.py, claim_emails): no other
+    # task sends it until the claim expires, so a row held by a killed worker is picked up again.
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     objects = TenantScopedQuerySet.as_manager()
 

@@ -225,6 +225,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-sign-in-locks": {"task": "accounts.tasks.purge_stale_sign_in_locks", "schedule": 3600.0},
     "expire-conversation-messages": {"task": "messaging.tasks.expire_messages", "schedule": 3600.0},
+    # Delivers the outbox rows no task took: broker down at commit, worker killed, retry lost.
+    # A sweep not started within the minute is dropped, not piled up behind a stopped worker.
+    "sweep-outbox": {"task": "portal.tasks.sweep_outbox", "schedule": 60.0, "options": {"expires": 60}},
 }
 
 # --- E-mail -------------------------------------------------------------------------------------
@@ -237,6 +240,18 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portail <no-reply@portail.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
+# The mail pipeline (portal/tasks.py). Rows sent per task over one SMTP session:
+MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=100)
+# Seconds a task's claim on its rows lasts (renewed while it sends). A row claimed by a killed
+# worker is sent again by the sweep once the claim has lapsed. Keep it well above EMAIL_TIMEOUT.
+MAIL_CLAIM_LEASE = env.int("MAIL_CLAIM_LEASE", default=300)
+# Sent rows are marked in groups of this size: the most mails a killed worker can have sent
+# without marking them, that is, sent twice. 1: only the mail in flight.
+MAIL_MARK_SENT_EVERY = env.int("MAIL_MARK_SENT_EVERY", default=1)
+# The sweep takes queued rows older than this (seconds) that no live claim holds ...
+MAIL_SWEEP_AFTER = env.int("MAIL_SWEEP_AFTER", default=60)
+# ... and works for at most this long per run (the beat starts one a minute).
+MAIL_SWEEP_BUDGET = env.int("MAIL_SWEEP_BUDGET", default=50)
 
 # --- Security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
