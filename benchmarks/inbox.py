@@ -103,7 +103,7 @@ now = timezone.now()
 collaborators = list(Collaborator.objects.for_tenant(tenant).filter(is_active=True).select_related("persona"))
 for n in range(len(collaborators), %(collaborators)d):
     email = f"collegue{n:02d}@poste.example"
-    user = User.objects.create_user(tenant=tenant, identifier=email, email=email, first_name="Coll", last_name=str(n))
+    user = User.objects.create_user(tenant=tenant, identifier=email, email=email, first_name=f"C{n}")
     persona = Persona.objects.create(tenant=tenant, email=email, user=user, confirmed_at=now)
     collaborators.append(Collaborator.objects.create(tenant=tenant, user=user, persona=persona))
 Persona.objects.bulk_create([  # tenant-guard: rows built with their tenant
@@ -167,7 +167,8 @@ WITH m AS (
     INSERT INTO messaging_message (tenant_id, conversation_id, sender_id, body, created_at, expires_at)
     SELECT c.tenant_id, c.id, CASE WHEN k %% 2 = 0 THEN c.holder_id ELSE p.persona_id END,
            CASE WHEN k %% 2 = 0
-                THEN 'Suite du dossier « ' || c.title || ' » : message ' || (%(k_new)s - k) || ' (banc d’essai).'
+                THEN 'Suite du dossier « ' || c.title || ' » : message '
+                     || (%(k_new)s - k) || ' (banc d’essai).'
                 ELSE 'Merci, j’ai bien reçu votre message. Voici ma réponse (banc d’essai).' END,
            c.last_activity_at - k * interval '1 hour',
            c.last_activity_at - k * interval '1 hour' + %(expiry_days)s * interval '1 day'
@@ -299,6 +300,39 @@ def grow_portal(ids, stage_from, stage_to):
     return messages
 
 
+# The inbox's own queries, EXPLAIN ANALYZE'd at each stage (in the portal's process, through the
+# selector the view calls): their plans and times should not move with the number of messages.
+EXPLAIN_INBOX = """
+import json
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from messaging import selectors
+from messaging.models import Persona
+from portal.models import Tenant
+tenant = Tenant.objects.get(slug="poste")
+persona = Persona.objects.for_tenant(tenant).get(email="%(reader)s")
+with CaptureQueriesContext(connection) as queries:
+    page = selectors.inbox_page(tenant=tenant, persona=persona, query=selectors.InboxQuery())
+    list(page.object_list)
+plans = []
+with connection.cursor() as cursor:
+    for query in queries.captured_queries:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+        plan = [row[0] for row in cursor.fetchall()]
+        plans.append({"sql": query["sql"][:120], "plan": plan})
+print("PLANS " + json.dumps(plans))
+"""
+
+
+def explain_inbox():
+    out = manage(PORTAL_SETTINGS, "shell", "-c", EXPLAIN_INBOX % {"reader": READER})
+    plans = json.loads(re.search(r"^PLANS (.*)$", out, re.MULTILINE).group(1))
+    for plan in plans:
+        timing = next((line for line in plan["plan"] if line.startswith("Execution Time")), "?")
+        log(f"  {plan['sql'][:60]}...: {plan['plan'][0][:70]}; {timing}")
+    return plans
+
+
 # Postman's data --------------------------------------------------------------------------------------
 
 POSTMAN_PEOPLE = """
@@ -331,7 +365,8 @@ INSERT INTO postman_message
 SELECT %(base)s + t * %(k)s + (%(k)s - 1 - k),
        %(title)s || (10000 + t),
        CASE WHEN k %% 2 = 0
-            THEN 'Suite du dossier « ' || %(title)s || (10000 + t) || ' » : message ' || (%(k)s - k) || ' (banc d’essai).'
+            THEN 'Suite du dossier « ' || %(title)s || (10000 + t) || ' » : message '
+                 || (%(k)s - k) || ' (banc d’essai).'
             ELSE 'Merci, j’ai bien reçu votre message. Voici ma réponse (banc d’essai).' END,
        CASE WHEN k %% 2 = 0 THEN collab ELSE reader END,
        CASE WHEN k %% 2 = 0 THEN reader ELSE collab END,
@@ -461,6 +496,7 @@ def wrk(app, args, duration):
 
 def rounds(args, stage, apps):
     """Warm-up, then args.rounds runs of each app in turn; the medians go in apps[...]["stages"]."""
+    plans = explain_inbox()
     for app in apps:
         check_page(app)
         wrk(app, args, args.warmup)
@@ -486,6 +522,8 @@ def rounds(args, stage, apps):
             "errors": sum(r["errors"] for r in app_runs),
             "response_bytes": app["response_bytes"],
         }
+        if app["name"] == "portal":
+            app["stages"][stage]["plans"] = plans
     return runs
 
 
