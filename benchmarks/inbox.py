@@ -3,6 +3,7 @@
 
     .venv/bin/pip install -e ".[bench]"          # once: django-postman 4.6, the peer
     .venv/bin/python benchmarks/inbox.py [--duration 10] [--rounds 3] [--name NAME]
+    .venv/bin/python benchmarks/inbox.py --profile    # afterwards: CPU per inbox request, in one process
 
 One run, three stages on the same servers (gunicorn, sync, 4 workers each):
 1. "30k": the persona participant@poste.example holds 3,000 conversations of 10 messages (30,000
@@ -532,6 +533,82 @@ def paired_ratio(a_runs, b_runs, key, invert=False):
     return round(statistics.median((b[key] / a[key]) if invert else (a[key] / b[key]) for a, b in pairs), 3)
 
 
+def profile():
+    """In one process, on the database a run left (no HTTP server): CPU per request of the inbox and
+    of the tenant home page, of each selector the inbox calls, and the inbox with every selector
+    memoised (an upper bound of what the selectors alone can save); then the top of a cProfile."""
+    import cProfile
+    import pstats
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = PORTAL_SETTINGS
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from messaging import selectors
+    from messaging.models import Persona
+    from portal.models import Tenant
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.post(PORTAL_SIGN_IN, {"username": READER, "password": PASSWORD})
+
+    def cpu_ms(call, n=200):
+        call()
+        best = []
+        for _ in range(3):
+            start = time.process_time()
+            for _ in range(n):
+                call()
+            best.append((time.process_time() - start) * 1e3 / n)
+        return min(best)
+
+    def inbox():
+        return client.get(PORTAL_PATH)
+
+    log(f"inbox {cpu_ms(inbox):.2f} ms CPU/request; home page {cpu_ms(lambda: client.get('/poste/')):.2f}")
+    tenant = Tenant.objects.get(slug="poste")
+    persona = Persona.objects.for_tenant(tenant).get(email=READER)
+
+    def page():
+        rows = list(selectors.inbox_page(tenant=tenant, persona=persona, query=selectors.InboxQuery()))
+        return [(r.conversation.holder.email, r.conversation.is_read_only) for r in rows]
+
+    calls = {
+        "personas_of": lambda: selectors.personas_of(tenant=tenant, user=persona.user),
+        "active_collaborator": lambda: selectors.active_collaborator(tenant=tenant, user=persona.user),
+        "is_messaging_admin": lambda: selectors.is_messaging_admin(tenant=tenant, user=persona.user),
+        "inbox_page and its rows": page,
+    }
+    for name, call in calls.items():
+        log(f"  {name}: {cpu_ms(call, 500):.3f} ms")
+    originals = {
+        name: getattr(selectors, name)
+        for name in ("personas_of", "active_collaborator", "is_messaging_admin", "inbox_page")
+    }
+    memo = {}
+
+    def memoised(name):
+        def call(**kwargs):
+            if name not in memo:
+                memo[name] = originals[name](**kwargs)
+                if name == "inbox_page":
+                    memo[name].object_list = list(memo[name].object_list)
+            return memo[name]
+
+        return call
+
+    for name in originals:
+        setattr(selectors, name, memoised(name))
+    log(f"inbox with every selector memoised: {cpu_ms(inbox):.2f} ms CPU/request")
+    for name, original in originals.items():
+        setattr(selectors, name, original)
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [inbox() for _ in range(100)])
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    return 0
+
+
 def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -544,11 +621,14 @@ def parse_args():
     add("--connections", type=int, default=16, help="wrk connections (default 16)")
     add("--wrk-threads", type=int, default=2, help="wrk threads (default 2)")
     add("--workers", type=int, default=4, help="gunicorn workers, both apps (default 4)")
+    add("--profile", action="store_true", help="no run: time the inbox in one process on the last run's data")
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
+    if args.profile:
+        return profile()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     RESULTS.mkdir(exist_ok=True)
