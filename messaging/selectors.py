@@ -100,10 +100,31 @@ def inbox_page(*, tenant, persona: Persona, query: InboxQuery):
     if query.search:
         rows = rows.filter(conversation__title__icontains=query.search)
     order = ("last_activity_at", "id") if query.oldest_first else ("-last_activity_at", "-id")
-    rows = rows.select_related("conversation", "conversation__holder", "conversation__collaborator").order_by(
-        *order
+    # Only the columns the list shows (messaging/inbox.html): building four whole model instances per
+    # row was a measurable part of the page's CPU (benchmarks/README.md, "the inbox against
+    # django-postman"). A column the template starts to show goes here, or each row loads it alone
+    # (tests/messaging/test_inbox.py counts the queries).
+    rows = (
+        rows.select_related("conversation", "conversation__holder", "conversation__collaborator")
+        .only(*INBOX_COLUMNS)
+        .order_by(*order)
     )
     return Paginator(rows, query.per_page).get_page(query.page)
+
+
+INBOX_COLUMNS = (
+    "tenant_id",
+    "persona_id",
+    "unread_count",
+    "seen_at",
+    "last_activity_at",
+    "conversation__tenant_id",
+    "conversation__title",
+    "conversation__last_activity_at",
+    "conversation__message_count",
+    "conversation__holder__email",
+    "conversation__collaborator__is_active",
+)
 
 
 def message_window(*, participation: Participation, older: int = 0):
@@ -161,12 +182,10 @@ def active_collaborator(*, tenant, user) -> Collaborator | None:
     """The person's collaborator row if they may start conversations now."""
     if not user.is_authenticated:
         return None
-    return (
-        Collaborator.objects.for_tenant(tenant)
-        .filter(user=user, is_active=True)
-        .select_related("persona")
-        .first()
-    )
+    # One row at most (collaborator_once_per_tenant): no ORDER BY, which for .first() would be the
+    # model's persona__email, a join and a sort on every messaging page.
+    rows = Collaborator.objects.for_tenant(tenant).filter(user=user, is_active=True).select_related("persona")
+    return next(iter(rows.order_by()[:1]), None)
 
 
 def is_messaging_admin(*, tenant, user) -> bool:
