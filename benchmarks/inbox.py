@@ -70,19 +70,6 @@ COLLABORATORS, OTHER_PEOPLE = 20, 1000
 STAGES = {"30k": (10, 0), "0.5M": (20, 100), "1M": (40, 200)}
 READER_TITLE, OTHER_TITLE = "Dossier no ", "Échange no "
 
-# wrk's summary with the 95th percentile (benchmarks/summary.lua has p50 and p99).
-SUMMARY_LUA = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH_JSON {"requests": %d, "bytes": %d, "duration_us": %d, "errors_connect": %d, '
-      .. '"errors_read": %d, "errors_write": %d, "errors_timeout": %d, "errors_status": %d, '
-      .. '"latency_p50_ms": %.2f, "latency_p95_ms": %.2f, "latency_p99_ms": %.2f}\\n',
-    summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
-end
-"""
-
 log = run.log
 
 
@@ -473,38 +460,16 @@ def check_page(app):
     return rows
 
 
-def wrk(app, args, duration):
-    command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "5s"]
-    command += ["-s", str(RESULTS / "inbox-summary.lua"), app["url"]]
-    for name, value in app["headers"].items():
-        command += ["-H", f"{name}: {value}"]
-    cpu_before = run.workers_cpu_seconds(app["pid"])
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    cpu = run.workers_cpu_seconds(app["pid"]) - cpu_before
-    line = re.search(r"^BENCH_JSON (.*)$", done.stdout, re.MULTILINE)
-    if line is None:
-        raise RuntimeError(f"no summary from wrk:\n{done.stdout}{done.stderr}")
-    result = json.loads(line.group(1))
-    requests = max(result["requests"], 1)
-    result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
-    result["bytes_per_request"] = round(result["bytes"] / requests)
-    result["worker_cpu_ms_per_request"] = round(cpu * 1e3 / requests, 3)
-    result["errors"] = sum(value for key, value in result.items() if key.startswith("errors_"))
-    if abs(result["bytes_per_request"] - app["response_bytes"]) > max(0.02 * app["response_bytes"], 32):
-        result["errors"] += 1  # answers of another size than the checked page: not the page meant
-    return result
-
-
 def rounds(args, stage, apps):
     """Warm-up, then args.rounds runs of each app in turn; the medians go in apps[...]["stages"]."""
     plans = explain_inbox()
     for app in apps:
         check_page(app)
-        wrk(app, args, args.warmup)
+        run.wrk(app, args, args.warmup)
     runs = {app["name"]: [] for app in apps}
     for number in range(1, args.rounds + 1):
         for app in apps:
-            result = wrk(app, args, args.duration)
+            result = run.wrk(app, args, args.duration)
             runs[app["name"]].append(result)
             log(
                 f"{stage:5} round {number} {app['name']:8} {result['rps']:8.1f} req/s"
@@ -632,7 +597,6 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "inbox-summary.lua").write_text(SUMMARY_LUA)
     gunicorn_args = ["--worker-class", "sync", "--workers", str(args.workers), "--timeout", "120"]
     now = datetime.now(UTC).replace(microsecond=0)
     portal = {
