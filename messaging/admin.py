@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin_sites import AuditedModelAdmin, HelpDeskModelAdmin, helpdesk_site, platform_site
 
 from . import actions
+from .forms import handed_over_text
 from .models import Activity, Collaborator, Conversation, MessagingAdministrator, Participation
 
 
@@ -183,13 +184,7 @@ class CollaboratorAdmin(HelpDeskModelAdmin):
                 self.message_user(request, refused.message, messages.ERROR)
                 continue
             self.message_user(
-                request,
-                ngettext(
-                    "%(count)s conversation of %(old)s now belongs to %(new)s.",
-                    "%(count)s conversations of %(old)s now belong to %(new)s.",
-                    count,
-                )
-                % {"count": count, "old": collaborator.persona.email, "new": successor.persona.email},
+                request, handed_over_text(count, collaborator=collaborator, successor=successor)
             )
 
 

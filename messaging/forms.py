@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.forms import NewPasswordForm, email_widget
 from accounts.models import User
@@ -97,3 +98,12 @@ class OpenAccountForm(NewPasswordForm):
         self.user.first_name = self.cleaned_data.get("first_name", "")
         self.user.last_name = self.cleaned_data.get("last_name", "")
         return super().clean()
+
+
+def handed_over_text(count: int, *, collaborator, successor) -> str:
+    """What the administrator and the help desk are told after a hand-over, in the same words."""
+    return ngettext(
+        "%(count)s conversation of %(old)s now belongs to %(new)s.",
+        "%(count)s conversations of %(old)s now belong to %(new)s.",
+        count,
+    ) % {"count": count, "old": collaborator.persona.email, "new": successor.persona.email}

@@ -6,11 +6,10 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import actions, selectors
-from ..forms import EmailForm, HandOverForm
+from ..forms import EmailForm, HandOverForm, handed_over_text
 from ..models import Collaborator
 from .base import no_referrer, signed_in
 from .conversations import _decorate
@@ -130,14 +129,6 @@ def hand_over(request, pk):
         except actions.Refused as refused:
             form.add_error("successor", refused.message)
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s conversation of %(old)s now belongs to %(new)s.",
-                    "%(count)s conversations of %(old)s now belong to %(new)s.",
-                    count,
-                )
-                % {"count": count, "old": collaborator.persona.email, "new": successor.persona.email},
-            )
+            messages.success(request, handed_over_text(count, collaborator=collaborator, successor=successor))
             return redirect("messaging:manage")
     return render(request, "messaging/hand_over.html", {"collaborator": collaborator, "form": form})

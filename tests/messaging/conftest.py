@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.storage import storages
 
 from messaging import actions
 from messaging.models import MessagingAdministrator
@@ -64,3 +65,19 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def uploads_root(settings, tmp_path):
+    """A private folder of this test's own as the "uploads" storage."""
+    root = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    settings.PORTAIL_CLAMD_SOCKET = ""
+    assert storages["uploads"].location == str(root)
+    return root

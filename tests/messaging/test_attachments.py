@@ -10,21 +10,8 @@ from messaging.models import Attachment, MessagingSettings
 from messaging.uploads.models import Upload
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uploads_root")]
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
-@pytest.fixture(autouse=True)
-def uploads_root(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "uploads": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
-        },
-    }
-    settings.PORTAIL_CLAMD_SOCKET = ""
-    return tmp_path / "uploads"
 
 
 def post(client, conversation, body, *files, **extra):

@@ -16,20 +16,7 @@ from messaging.uploads.models import Upload
 from portal.models import AuditEntry
 from tests.messaging.uploads.conftest import bucket_keys, moto_endpoint, s3_bucket  # noqa: F401, F811 (fixtures)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def uploads_root(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "uploads": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
-        },
-    }
-    settings.PORTAIL_CLAMD_SOCKET = ""
-    return tmp_path / "uploads"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uploads_root")]
 
 
 def stored(root):

@@ -24,20 +24,7 @@ from messaging.uploads.models import Upload
 from portal.models import AuditEntry
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def uploads_root(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "uploads": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
-        },
-    }
-    settings.PORTAIL_CLAMD_SOCKET = ""
-    return tmp_path / "uploads"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uploads_root")]
 
 
 def url(conversation):
