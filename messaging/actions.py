@@ -69,6 +69,17 @@ def persona_for(*, tenant, email: str) -> Persona:
     return persona
 
 
+def personas_for(*, tenant, emails) -> list[Persona]:
+    """The addresses' personas on this tenant, in the order given, without repeats; those written to for
+    the first time are made. Two statements however many addresses a conversation starts with."""
+    wanted = list(dict.fromkeys(normalise_email(email) for email in emails))
+    Persona.objects.bulk_create(  # tenant-guard: rows built with their tenant
+        [Persona(tenant=tenant, email=email) for email in wanted], ignore_conflicts=True
+    )
+    found = {p.email: p for p in Persona.objects.for_tenant(tenant).filter(email__in=wanted)}
+    return [found[email] for email in wanted]
+
+
 # Personas --------------------------------------------------------------------------------------------
 
 
@@ -271,11 +282,8 @@ def do_start_conversation(
         created_at=now,
         last_activity_at=now,
     )
-    personas = [collaborator.persona]
-    for email in dict.fromkeys(normalise_email(e) for e in emails):
-        persona = persona_for(tenant=tenant, email=email)
-        if persona.pk != collaborator.persona_id:
-            personas.append(persona)
+    others = personas_for(tenant=tenant, emails=emails)
+    personas = [collaborator.persona] + [p for p in others if p.pk != collaborator.persona_id]
     Participation.objects.bulk_create(  # tenant-guard: rows built with their tenant
         [
             Participation(

@@ -57,3 +57,31 @@ def test_a_thousand_participants_cost_the_same_round_trips_and_one_task_as_ten(
     # Each mail carries the recipient's own link and nothing of the conversation.
     mail = OutboundEmail.objects.get(to="more7@example.test")
     assert "Suite du dossier" not in mail.body_text and "4471" not in mail.body_text + mail.subject
+
+
+def _start_and_count(collaborator, emails, monkeypatch):
+    monkeypatch.setattr(deliver_email_batch, "apply_async", lambda args=(), **options: None)
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            actions.do_start_conversation(
+                collaborator=collaborator,
+                title="Avis général",
+                emails=emails,
+                body="Bonjour à toutes et à tous.",
+            )
+    return queries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_starting_with_a_hundred_addresses_costs_the_same_round_trips_as_with_ten(collaborator, monkeypatch):
+    _start_and_count(collaborator, ["first@example.test"], monkeypatch)  # what a process reads once
+    few = _start_and_count(collaborator, [f"a{n}@example.test" for n in range(10)], monkeypatch)
+    # Some addresses already known, one typed twice in another case: each is a participant once.
+    emails = [f"b{n}@example.test" for n in range(100)] + ["A3@example.test", "b7@EXAMPLE.test"]
+    many = _start_and_count(collaborator, emails, monkeypatch)
+
+    extra_inserts = insert_statements(101) - insert_statements(10)  # the outbox rows, on SQLite
+    assert len(many) == len(few) + extra_inserts, "\n".join(q["sql"][:120] for q in many.captured_queries)
+    started = actions.Conversation.objects.order_by("-pk").first()
+    assert started.participations.count() == 102  # the collaborator and 101 addresses
+    assert Persona.objects.filter(email="a3@example.test").count() == 1
