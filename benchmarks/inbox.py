@@ -300,8 +300,8 @@ from portal.models import Tenant
 tenant = Tenant.objects.get(slug="poste")
 persona = Persona.objects.for_tenant(tenant).get(email="%(reader)s")
 with CaptureQueriesContext(connection) as queries:
-    page = selectors.inbox_page(tenant=tenant, persona=persona, query=selectors.InboxQuery())
-    list(page.object_list)
+    selectors.inbox_facts(tenant=tenant, user=persona.user)
+    selectors.inbox_page(tenant=tenant, persona=persona, query=selectors.InboxQuery())
 plans = []
 with connection.cursor() as cursor:
     for query in queries.captured_queries:
@@ -536,29 +536,23 @@ def profile():
     persona = Persona.objects.for_tenant(tenant).get(email=READER)
 
     def page():
-        rows = list(selectors.inbox_page(tenant=tenant, persona=persona, query=selectors.InboxQuery()))
-        return [(r.conversation.holder.email, r.conversation.is_read_only) for r in rows]
+        return selectors.inbox_page(tenant=tenant, persona=persona, query=selectors.InboxQuery()).rows
 
     calls = {
-        "personas_of": lambda: selectors.personas_of(tenant=tenant, user=persona.user),
-        "active_collaborator": lambda: selectors.active_collaborator(tenant=tenant, user=persona.user),
-        "is_messaging_admin": lambda: selectors.is_messaging_admin(tenant=tenant, user=persona.user),
+        "inbox_facts (addresses, collaborator, administrator)": lambda: selectors.inbox_facts(
+            tenant=tenant, user=persona.user
+        ),
         "inbox_page and its rows": page,
     }
     for name, call in calls.items():
         log(f"  {name}: {cpu_ms(call, 500):.3f} ms")
-    originals = {
-        name: getattr(selectors, name)
-        for name in ("personas_of", "active_collaborator", "is_messaging_admin", "inbox_page")
-    }
+    originals = {name: getattr(selectors, name) for name in ("inbox_facts", "inbox_page")}
     memo = {}
 
     def memoised(name):
         def call(**kwargs):
             if name not in memo:
                 memo[name] = originals[name](**kwargs)
-                if name == "inbox_page":
-                    memo[name].object_list = list(memo[name].object_list)
             return memo[name]
 
         return call

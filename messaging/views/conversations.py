@@ -5,11 +5,14 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from .. import actions, files, selectors
+from ..templatetags.messaging import day
 from ..forms import PostMessageForm, StartConversationForm
 from .base import signed_in, signed_in_view
 
@@ -36,16 +39,12 @@ def _decorate(*decorators):
 @_decorate(*signed_in)
 def inbox(request):
     tenant = request.tenant
-    personas = selectors.personas_of(tenant=tenant, user=request.user)
-    if not any(p.email == request.user.email.lower() for p in personas):
+    facts = selectors.inbox_facts(tenant=tenant, user=request.user)
+    if not any(p.email == request.user.email.lower() for p in facts.personas):
         if actions.do_claim_account_address(user=request.user, request=request) is not None:
-            personas = selectors.personas_of(tenant=tenant, user=request.user)
-    collaborator = selectors.active_collaborator(tenant=tenant, user=request.user)
-    context = {
-        "personas": personas,
-        "can_start": collaborator is not None,
-        "is_admin": selectors.is_messaging_admin(tenant=tenant, user=request.user),
-    }
+            facts = selectors.inbox_facts(tenant=tenant, user=request.user)
+    personas = facts.personas
+    context = {"personas": personas, "can_start": facts.can_start, "is_admin": facts.is_admin}
     if not personas:
         return render(request, "messaging/inbox.html", context)
     tab = request.GET.get("tab")
@@ -59,8 +58,60 @@ def inbox(request):
         page=request.GET.get("page") or 1,
     )
     page = selectors.inbox_page(tenant=tenant, persona=persona, query=query)
-    context.update(persona=persona, page=page, query=query, page_sizes=selectors.PAGE_SIZES)
+    context.update(
+        persona=persona,
+        page=page,
+        rows=_inbox_rows(page.rows),
+        links=_inbox_links(persona, query, page),
+        query=query,
+        page_sizes=selectors.PAGE_SIZES,
+    )
     return render(request, "messaging/inbox.html", context)
+
+
+_MARK = 918273645  # an id no conversation has, replaced by each row's own
+
+
+def _inbox_rows(rows):
+    """What each line shows, worked out here rather than by the template: its two links are formed
+    from one reversed address each, not one `{% url %}` per line (benchmarks/README.md)."""
+    conversation_url = reverse("messaging:conversation", args=[_MARK])
+    activity_url = reverse("messaging:activity", args=[_MARK])
+    mark = str(_MARK)
+    return [
+        {
+            "title": row.title,
+            "holder_email": row.holder_email,
+            "unread": row.unread_count > 0,
+            "is_new": row.is_new,
+            "is_read_only": row.is_read_only,
+            "href": conversation_url.replace(mark, str(row.conversation_id)),
+            "activity_href": activity_url.replace(mark, str(row.conversation_id)),
+            "activity_label": _("the activities of “%(title)s”") % {"title": row.title},
+            "iso": timezone.localtime(row.last_activity_at).isoformat(),
+            "day": day(row.last_activity_at),
+        }
+        for row in rows
+    ]
+
+
+def _inbox_links(persona, query, page):
+    """The list's own addresses: reverse the order, and the pager's four (same tab, size and search)."""
+
+    def link(**changes):
+        values = {"tab": persona.pk, "per": query.per_page, "q": query.search}
+        if query.oldest_first:
+            values["order"] = "oldest"
+        values.update(changes)
+        return "?" + urlencode({key: value for key, value in values.items() if value is not None})
+
+    return {
+        "sort": link(order=None if query.oldest_first else "oldest"),
+        "first": link(page=1),
+        "previous": link(page=page.previous_page_number),
+        "next": link(page=page.next_page_number),
+        "last": link(page=page.num_pages),
+    }
 
 
 def _window_context(request, participation, form):

@@ -83,3 +83,42 @@ def test_the_inbox_runs_the_same_number_of_queries_for_3_or_30_conversations(
     assert len(titles(response)) == 30
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(many.captured_queries) <= 12
+
+
+def test_a_page_past_the_last_shows_the_last_and_a_bad_page_number_the_first(
+    client, sign_in, collaborator, participant
+):
+    start_many(collaborator, participant, 12)
+    sign_in(participant)
+    past = client.get("/alpha/messages/?page=99").content.decode()
+    assert "Page 2 sur 2" in past and "Précédente" in past
+    assert re.findall(r">(Dossier \d\d)</a>", past) == ["Dossier 01", "Dossier 00"]
+    bad = client.get("/alpha/messages/?page=deux").content.decode()
+    assert "Page 1 sur 2" in bad and "Dossier 11" in bad
+
+
+def test_the_search_takes_percent_and_underscore_as_letters(client, sign_in, collaborator, participant):
+    for title in ("Hausse de 5 % des frais", "Hausse de 50 dollars", "code_postal", "code postal"):
+        actions.do_start_conversation(
+            collaborator=collaborator, title=title, emails=[participant.email], body="Bonjour"
+        )
+    sign_in(participant)
+
+    def found(q):
+        page = client.get("/alpha/messages/", {"q": q}).content.decode()
+        return sorted(re.findall(r'<a href="/alpha/messages/\d+/">([^<]+)</a>', page))
+
+    assert found("5 %") == ["Hausse de 5 % des frais"]
+    assert found("code_") == ["code_postal"]
+    assert found("HAUSSE") == ["Hausse de 5 % des frais", "Hausse de 50 dollars"]
+    assert found("rien de tel") == []
+
+
+def test_the_rows_link_to_their_own_conversation_and_history(client, sign_in, collaborator, participant):
+    conversations = start_many(collaborator, participant, 3)
+    sign_in(participant)
+    page = client.get("/alpha/messages/").content.decode()
+    for conversation in conversations:
+        assert f'href="/alpha/messages/{conversation.pk}/"' in page
+        assert f'href="/alpha/messages/{conversation.pk}/activity/"' in page
+    assert "918273645" not in page
