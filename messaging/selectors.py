@@ -175,7 +175,7 @@ SELECT p.id, p.email, p.unread_conversations,
 FROM (SELECT 1 AS one) AS always
 LEFT JOIN {persona} p ON p.tenant_id = %(tenant)s AND p.user_id = %(user)s AND p.confirmed_at IS NOT NULL
 ORDER BY p.created_at, p.id
-""".format(**_TABLES)
+""".format(**_TABLES)  # noqa: S608 - table names from the models, every value a parameter
 
 # One page of a persona's conversations and, in the same statement, how many there are (an index-only
 # count of her participations on `participation_inbox`, never of messages). No row on the page still
@@ -251,8 +251,17 @@ def _inbox_rows(sql, params, number):
             is_read_only=not is_active,
             last_activity_at=moment(last_activity_at, None, connection) if moment else last_activity_at,
         )
-        for (_, pk, conversation_id, unread_count, seen_at, last_activity_at, title, holder_email, is_active)
-        in found
+        for (
+            _,
+            pk,
+            conversation_id,
+            unread_count,
+            seen_at,
+            last_activity_at,
+            title,
+            holder_email,
+            is_active,
+        ) in found
         if pk is not None
     ]
     return rows, found[0][0]

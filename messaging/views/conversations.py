@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from .. import actions, files, selectors
-from ..templatetags.messaging import day
 from ..forms import PostMessageForm, StartConversationForm
+from ..templatetags.messaging import day
 from .base import signed_in, signed_in_view
 
 
