@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +12,6 @@ from django.views.generic import FormView
 
 from .. import actions, files, selectors
 from ..forms import PostMessageForm, StartConversationForm
-from ..templatetags.messaging import day
 from .base import signed_in, signed_in_view
 
 
@@ -61,38 +59,11 @@ def inbox(request):
     context.update(
         persona=persona,
         page=page,
-        rows=_inbox_rows(page.rows),
         links=_inbox_links(persona, query, page),
         query=query,
         page_sizes=selectors.PAGE_SIZES,
     )
     return render(request, "messaging/inbox.html", context)
-
-
-_MARK = 918273645  # an id no conversation has, replaced by each row's own
-
-
-def _inbox_rows(rows):
-    """What each line shows, worked out here rather than by the template: its two links are formed
-    from one reversed address each, not one `{% url %}` per line (benchmarks/README.md)."""
-    conversation_url = reverse("messaging:conversation", args=[_MARK])
-    activity_url = reverse("messaging:activity", args=[_MARK])
-    mark = str(_MARK)
-    return [
-        {
-            "title": row.title,
-            "holder_email": row.holder_email,
-            "unread": row.unread_count > 0,
-            "is_new": row.is_new,
-            "is_read_only": row.is_read_only,
-            "href": conversation_url.replace(mark, str(row.conversation_id)),
-            "activity_href": activity_url.replace(mark, str(row.conversation_id)),
-            "activity_label": _("the activities of “%(title)s”") % {"title": row.title},
-            "iso": timezone.localtime(row.last_activity_at).isoformat(),
-            "day": day(row.last_activity_at),
-        }
-        for row in rows
-    ]
 
 
 def _inbox_links(persona, query, page):

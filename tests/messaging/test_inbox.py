@@ -122,3 +122,18 @@ def test_the_rows_link_to_their_own_conversation_and_history(client, sign_in, co
         assert f'href="/alpha/messages/{conversation.pk}/"' in page
         assert f'href="/alpha/messages/{conversation.pk}/activity/"' in page
     assert "918273645" not in page
+
+
+def test_a_title_is_shown_as_text_never_as_markup(client, sign_in, collaborator, participant):
+    """An attacker who can title a conversation (a collaborator) cannot put markup in a reader's inbox."""
+    actions.do_start_conversation(
+        collaborator=collaborator,
+        title='<img src=x onerror="alert(1)"> & “devis”',
+        emails=[participant.email],
+        body="Bonjour",
+    )
+    sign_in(participant)
+    page = client.get("/alpha/messages/").content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; “devis”" in page
+    assert "les activités de « &lt;img src=x" in page
