@@ -86,7 +86,7 @@ from messaging.models import Collaborator, Conversation, Persona
 from portal.models import Tenant
 tenant = Tenant.objects.get(slug="poste")
 Conversation.objects.for_tenant(tenant).delete()
-Persona.objects.for_tenant(tenant).update(unread_conversations=0)
+Persona.objects.for_tenant(tenant).update(unread_conversations=0, conversation_count=0)
 now = timezone.now()
 collaborators = list(Collaborator.objects.for_tenant(tenant).filter(is_active=True).select_related("persona"))
 for n in range(len(collaborators), %(collaborators)d):
@@ -192,6 +192,8 @@ WHERE c.tenant_id = %(tenant)s AND c.title LIKE %(title)s || '%%' AND c.message_
 UNREAD_CONVERSATIONS = """
 UPDATE messaging_persona p SET unread_conversations = (
     SELECT count(*) FROM messaging_participation x WHERE x.persona_id = p.id AND x.unread_count > 0
+), conversation_count = (
+    SELECT count(*) FROM messaging_participation x WHERE x.persona_id = p.id
 ) WHERE p.tenant_id = %(tenant)s
 """
 

@@ -217,7 +217,7 @@ def do_hand_over_conversations(
         .filter(conversation_id__in=ids, persona=successor.persona)
         .values_list("conversation_id", flat=True)
     )
-    Participation.objects.bulk_create(  # tenant-guard: rows built with their tenant
+    joined = Participation.objects.bulk_create(  # tenant-guard: rows built with their tenant
         [
             Participation(
                 tenant=tenant,
@@ -231,6 +231,10 @@ def do_hand_over_conversations(
             if c.pk not in already
         ]
     )
+    if joined:
+        Persona.objects.for_tenant(tenant).filter(pk=successor.persona_id).update(
+            conversation_count=F("conversation_count") + len(joined)
+        )
     Activity.objects.bulk_create(  # tenant-guard: rows built with their tenant
         [
             Activity(
@@ -296,6 +300,9 @@ def do_start_conversation(
             )
             for p in personas
         ]
+    )
+    Persona.objects.for_tenant(tenant).filter(pk__in=[p.pk for p in personas]).update(
+        conversation_count=F("conversation_count") + 1
     )
     Activity.objects.create(
         tenant=tenant,

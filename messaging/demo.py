@@ -7,6 +7,7 @@ for the journeys' own."""
 
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD
@@ -168,6 +169,9 @@ class _Builder:
                     seen_at=at if seen else None,
                 ),
             ]
+        )
+        Persona.objects.for_tenant(tenant).filter(pk__in=[holder.pk, reader.pk]).update(
+            conversation_count=F("conversation_count") + 1
         )
         if unread:
             reader.unread_conversations += 1

@@ -102,6 +102,7 @@ class InboxPersona:
     pk: int
     email: str
     unread_conversations: int
+    conversation_count: int
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ _TABLES = {
 # The person's confirmed addresses (none: one row of NULLs), and whether they may start conversations
 # and manage collaborators. Parameters: tenant, user three times.
 _FACTS_SQL = """
-SELECT p.id, p.email, p.unread_conversations,
+SELECT p.id, p.email, p.unread_conversations, p.conversation_count,
   EXISTS (SELECT 1 FROM {collaborator} c WHERE c.tenant_id = %(tenant)s AND c.user_id = %(user)s
           AND c.is_active = %(true)s),
   EXISTS (SELECT 1 FROM {administrator} a WHERE a.tenant_id = %(tenant)s AND a.user_id = %(user)s)
@@ -177,27 +178,27 @@ LEFT JOIN {persona} p ON p.tenant_id = %(tenant)s AND p.user_id = %(user)s AND p
 ORDER BY p.created_at, p.id
 """.format(**_TABLES)  # noqa: S608 - table names from the models, every value a parameter
 
-# One page of a persona's conversations and, in the same statement, how many there are (an index-only
-# count of her participations on `participation_inbox`, never of messages). No row on the page still
-# gives the count.
+# One page of a persona's conversations. Without a search, how many there are is the persona's
+# `conversation_count`, kept on write; with one, the same statement counts the matches (an index scan
+# of her participations, never of messages), and no row on the page still gives the count.
 _PAGE_SQL = """
+SELECT pa.id, pa.conversation_id, pa.unread_count, pa.seen_at, pa.last_activity_at,
+       c.title, h.email, co.is_active
+FROM {participation} pa
+JOIN {conversation} c ON c.id = pa.conversation_id AND c.tenant_id = pa.tenant_id
+JOIN {persona} h ON h.id = c.holder_id
+JOIN {collaborator} co ON co.id = c.collaborator_id
+WHERE pa.tenant_id = %(tenant)s AND pa.persona_id = %(persona)s {search}
+ORDER BY pa.last_activity_at {direction}, pa.id {direction}
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+_SEARCH_PAGE_SQL = """
 SELECT total.n, page.*
-FROM (SELECT COUNT(*) AS n FROM {participation} pa {search_join}
+FROM (SELECT COUNT(*) AS n FROM {participation} pa JOIN {conversation} c ON c.id = pa.conversation_id
       WHERE pa.tenant_id = %(tenant)s AND pa.persona_id = %(persona)s {search}) AS total
-LEFT JOIN (
-  SELECT pa.id, pa.conversation_id, pa.unread_count, pa.seen_at, pa.last_activity_at,
-         c.title, h.email, co.is_active
-  FROM {participation} pa
-  JOIN {conversation} c ON c.id = pa.conversation_id AND c.tenant_id = pa.tenant_id
-  JOIN {persona} h ON h.id = c.holder_id
-  JOIN {collaborator} co ON co.id = c.collaborator_id
-  WHERE pa.tenant_id = %(tenant)s AND pa.persona_id = %(persona)s {search}
-  ORDER BY pa.last_activity_at {direction}, pa.id {direction}
-  LIMIT %(limit)s OFFSET %(offset)s
-) AS page ON 1 = 1
+LEFT JOIN ({page}) AS page ON 1 = 1
 ORDER BY page.last_activity_at {direction}, page.id {direction}
 """
-_SEARCH_JOIN = "JOIN {conversation} c ON c.id = pa.conversation_id".format(**_TABLES)
 _SEARCH = "AND UPPER(c.title) LIKE UPPER(%(pattern)s) ESCAPE '\\'"
 
 
@@ -208,8 +209,8 @@ def inbox_facts(*, tenant, user) -> InboxFacts:
     with connection.cursor() as cursor:
         cursor.execute(_FACTS_SQL, {"tenant": tenant.pk, "user": user.pk, "true": True})
         found = cursor.fetchall()
-    personas = [InboxPersona(pk=row[0], email=row[1], unread_conversations=row[2]) for row in found if row[0]]
-    return InboxFacts(personas=personas, can_start=bool(found[0][3]), is_admin=bool(found[0][4]))
+    personas = [InboxPersona(*row[:4]) for row in found if row[0]]
+    return InboxFacts(personas=personas, can_start=bool(found[0][4]), is_admin=bool(found[0][5]))
 
 
 def inbox_page(*, tenant, persona, query: InboxQuery) -> InboxPage:
@@ -222,49 +223,44 @@ def inbox_page(*, tenant, persona, query: InboxQuery) -> InboxPage:
         number = 1
     direction = "ASC" if query.oldest_first else "DESC"
     params = {"tenant": tenant.pk, "persona": persona.pk, "limit": query.per_page}
-    search = search_join = ""
     if query.search:
-        search, search_join = _SEARCH, _SEARCH_JOIN
         params["pattern"] = f"%{connection.ops.prep_for_like_query(query.search)}%"
-    sql = _PAGE_SQL.format(direction=direction, search=search, search_join=search_join, **_TABLES)
-    rows, count = _inbox_rows(sql, params, number)
+        page = _PAGE_SQL.format(direction=direction, search=_SEARCH, **_TABLES)
+        sql = _SEARCH_PAGE_SQL.format(direction=direction, search=_SEARCH, page=page, **_TABLES)
+        count = None  # the statement says
+    else:
+        sql = _PAGE_SQL.format(direction=direction, search="", **_TABLES)
+        count = persona.conversation_count
+    rows, count = _inbox_rows(sql, params, number, count)
     num_pages = max(1, -(-count // query.per_page))
     if number > num_pages:  # as Paginator.get_page: past the end is the last page
         number = num_pages
-        rows, count = _inbox_rows(sql, params, number)
+        rows, count = _inbox_rows(sql, params, number, count)
     return InboxPage(rows=rows, number=number, num_pages=num_pages, count=count)
 
 
-def _inbox_rows(sql, params, number):
+def _inbox_rows(sql, params, number, count):
     params = {**params, "offset": (number - 1) * params["limit"]}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    if count is None:  # the search's statement: its count first, then the row (or NULLs)
+        count = found[0][0]
+        found = [row[1:] for row in found if row[1] is not None]
     moment = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite answers text
     rows = [
         InboxRow(
             conversation_id=conversation_id,
             title=title,
-            holder_email=holder_email,
-            unread_count=unread_count,
+            holder_email=holder,
+            unread_count=unread,
             is_new=seen_at is None,
-            is_read_only=not is_active,
-            last_activity_at=moment(last_activity_at, None, connection) if moment else last_activity_at,
+            is_read_only=not active,
+            last_activity_at=moment(at, None, connection) if moment else at,
         )
-        for (
-            _,
-            pk,
-            conversation_id,
-            unread_count,
-            seen_at,
-            last_activity_at,
-            title,
-            holder_email,
-            is_active,
-        ) in found
-        if pk is not None
+        for (_, conversation_id, unread, seen_at, at, title, holder, active) in found
     ]
-    return rows, found[0][0]
+    return rows, count
 
 
 def message_window(*, participation: Participation, older: int = 0):

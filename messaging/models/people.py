@@ -13,10 +13,12 @@ from accounts.devices import TenantScopedManager
 class Persona(models.Model):
     """An e-mail address conversations are addressed to (docs/journeys.md#messaging-personas).
 
-    A collaborator addresses a conversation to an address before anyone owns it: the row exists with
-    no account until someone proves, by a link mailed to it, that the address is theirs. An account
-    holds several; each confirmed one is a tab of the inbox. `unread_conversations` is kept up to date
-    by the actions that post and open messages, so the tabs never count rows on read."""
+        A collaborator addresses a conversation to an address before anyone owns it: the row exists with
+        no account until someone proves, by a link mailed to it, that the address is theirs. An account
+        holds several; each confirmed one is a tab of the inbox. `unread_conversations` is kept up to date
+        by the actions that post and open messages, and `conversation_count` by those that add it to a
+    conversation (starting one, taking one over), so neither the tabs nor the list's pager count rows on
+    read."""
 
     tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
     email = models.EmailField(_("e-mail address"))
@@ -31,6 +33,7 @@ class Persona(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     unread_conversations = models.PositiveIntegerField(default=0, editable=False)
+    conversation_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = TenantScopedManager()
 

@@ -22,6 +22,8 @@ def test_the_demo_holds_what_the_journeys_need(client, settings):
     assert rows.filter(unread_count__gt=0).exists() and rows.filter(seen_at__isnull=True).exists()
     for persona in personas:
         assert persona.unread_conversations == rows.filter(persona=persona, unread_count__gt=0).count()
+    for persona in Persona.objects.all():
+        assert persona.conversation_count == Participation.objects.filter(persona=persona).count()
     assert Conversation.objects.filter(collaborator__is_active=False).count() == 1
     assert Conversation.objects.filter(messages__expires_at__lt=timezone.now()).count() == 1
     assert Conversation.objects.filter(messages__attachments__isnull=False).count() == 1
