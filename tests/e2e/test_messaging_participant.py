@@ -25,6 +25,7 @@ WORDS = {
         "message": "Message",
         "submit": "Soumettre",
         "files": "Fichiers (facultatif)",
+        "choose": "Choisir des fichiers",
         "posted": "Votre message est affiché.",
         "history": "Historique des activités",
         "opened": "A ouvert un message",
@@ -45,6 +46,7 @@ WORDS = {
         "message": "Message",
         "submit": "Submit",
         "files": "Files (optional)",
+        "choose": "Choose files",
         "posted": "Your message is posted.",
         "history": "Activity history",
         "opened": "Opened a message",
@@ -143,7 +145,16 @@ def test_participant_goes_from_the_notification_mail_to_a_reply(
     assert received.value.suggested_filename == "documents-demandes.txt"
 
     page.get_by_label(words["message"], exact=True).fill("Merci, bien reçu. Je réponds avant vendredi.")
-    page.get_by_label(words["files"]).set_input_files(
+    # The file button speaks the page's language, not the browser's; the keyboard reaches it too.
+    chooser = page.locator("label.upload-choose")
+    expect(chooser).to_have_text(words["choose"])
+    expect(chooser).to_be_visible()
+    page.get_by_label(words["files"]).focus()
+    with page.expect_file_chooser():
+        page.keyboard.press("Space")
+    with page.expect_file_chooser() as picked:
+        chooser.click()
+    picked.value.set_files(
         files=[
             {"name": "ma-reponse.txt", "mimeType": "text/plain", "buffer": "Ma réponse signée.\n".encode()}
         ]

@@ -57,12 +57,24 @@
     var status = document.getElementById(input.id + "_status");
     var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     var texts = {};
-    ["sending", "sent", "checking", "retrying", "failed", "wait", "remove"].forEach(function (key) {
+    ["sending", "sent", "checking", "retrying", "failed", "wait", "remove", "choose"].forEach(function (key) {
       texts[key] = input.getAttribute("data-text-" + key) || "";
     });
     var pending = 0;
     // The bytes go by chunks now: the form must not post them a second time.
     input.removeAttribute("name");
+    // The browser writes its own file button ("Choose Files", "No file chosen") in the language of the
+    // browser, not of the page, and the chosen files are listed below anyway: the native control is
+    // hidden from sight but stays in the tab order, and a label in the page's language opens it (a
+    // click on a file input's label opens the picker; Space or Enter does on the focused input).
+    if (texts.choose) {
+      var chooser = document.createElement("label");
+      chooser.htmlFor = input.id;
+      chooser.className = "button secondary upload-choose";
+      chooser.textContent = texts.choose;
+      input.classList.add("upload-native");
+      input.parentNode.insertBefore(chooser, input.nextSibling);
+    }
 
     function announce(message) { if (status) { status.textContent = message; } }
 
