@@ -82,7 +82,11 @@ def test_the_inbox_runs_the_same_number_of_queries_for_3_or_30_conversations(
         response = client.get("/alpha/messages/?per=30")
     assert len(titles(response)) == 30
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(many.captured_queries) <= 12
+    # The person's addresses and roles, then the page: the session and the account come from the
+    # cache, and the page's count is kept on write (benchmarks/README.md, the inbox against postman).
+    assert len(many.captured_queries) == 2, [q["sql"][:80] for q in many.captured_queries]
+    searched = client.get("/alpha/messages/?per=30&q=Dossier")
+    assert len(titles(searched)) == 30
 
 
 def test_a_page_past_the_last_shows_the_last_and_a_bad_page_number_the_first(
