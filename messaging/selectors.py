@@ -21,6 +21,7 @@ from .models import (
 )
 
 PAGE_SIZES = (10, 20, 30)
+MOST_PAGES = 1_000_000  # of the inbox: 30 million conversations for one address
 MESSAGES_PER_WINDOW = 5
 
 
@@ -216,9 +217,11 @@ def inbox_facts(*, tenant, user) -> InboxFacts:
 def inbox_page(*, tenant, persona, query: InboxQuery) -> InboxPage:
     """One page of the conversations addressed to `persona` (one of the person's, from inbox_facts),
     newest activity first (or oldest), with their holder and whether they are read-only. One statement
-    whatever the page holds; a second only when the page asked for is past the last one."""
+    whatever the page holds; a second only for a search asked for a page past its last."""
     try:
-        number = max(1, int(query.page))
+        # Past the last page is the last page (as Paginator.get_page); a number no inbox reaches is
+        # brought down first, so its offset stays an integer every database takes.
+        number = min(max(1, int(query.page)), MOST_PAGES)
     except (TypeError, ValueError):
         number = 1
     direction = "ASC" if query.oldest_first else "DESC"
@@ -227,24 +230,28 @@ def inbox_page(*, tenant, persona, query: InboxQuery) -> InboxPage:
         params["pattern"] = f"%{connection.ops.prep_for_like_query(query.search)}%"
         page = _PAGE_SQL.format(direction=direction, search=_SEARCH, **_TABLES)
         sql = _SEARCH_PAGE_SQL.format(direction=direction, search=_SEARCH, page=page, **_TABLES)
-        count = None  # the statement says
+        rows, count = _inbox_rows(sql, params, number, counted=True)
+        num_pages = max(1, -(-count // query.per_page))
+        if number > num_pages:  # its count comes with its page
+            number = num_pages
+            rows, count = _inbox_rows(sql, params, number, counted=True)
     else:
-        sql = _PAGE_SQL.format(direction=direction, search="", **_TABLES)
         count = persona.conversation_count
-    rows, count = _inbox_rows(sql, params, number, count)
-    num_pages = max(1, -(-count // query.per_page))
-    if number > num_pages:  # as Paginator.get_page: past the end is the last page
-        number = num_pages
-        rows, count = _inbox_rows(sql, params, number, count)
+        num_pages = max(1, -(-count // query.per_page))
+        number = min(number, num_pages)
+        sql = _PAGE_SQL.format(direction=direction, search="", **_TABLES)
+        rows, _count = _inbox_rows(sql, params, number, counted=False)
     return InboxPage(rows=rows, number=number, num_pages=num_pages, count=count)
 
 
-def _inbox_rows(sql, params, number, count):
+def _inbox_rows(sql, params, number, *, counted: bool):
+    """The page's rows and, when the statement counts (a search's), its count, first in each row."""
     params = {**params, "offset": (number - 1) * params["limit"]}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    if count is None:  # the search's statement: its count first, then the row (or NULLs)
+    count = None
+    if counted:  # the count, then the row's columns (NULLs when the page is empty)
         count = found[0][0]
         found = [row[1:] for row in found if row[1] is not None]
     moment = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite answers text

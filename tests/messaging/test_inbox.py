@@ -141,3 +141,15 @@ def test_a_title_is_shown_as_text_never_as_markup(client, sign_in, collaborator,
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; “devis”" in page
     assert "les activités de « &lt;img src=x" in page
+
+
+def test_an_absurd_page_number_shows_the_last_page_with_or_without_a_search(
+    client, sign_in, collaborator, participant
+):
+    start_many(collaborator, participant, 12)
+    sign_in(participant)
+    huge = "9" * 30
+    for query in ({"page": huge}, {"page": huge, "q": "Dossier"}, {"page": "-5"}):
+        response = client.get("/alpha/messages/", query)
+        assert response.status_code == 200, query
+        assert len(titles(response)) in (2, 10), query
