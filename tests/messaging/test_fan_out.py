@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from messaging import actions
-from messaging.models import Participation, Persona
+from messaging.models import Conversation, Participation, Persona
 from portal.models import OutboundEmail
 from portal.tasks import deliver_email_batch
 from tests.portal.test_mail_batches import insert_statements
@@ -82,6 +82,6 @@ def test_starting_with_a_hundred_addresses_costs_the_same_round_trips_as_with_te
 
     extra_inserts = insert_statements(101) - insert_statements(10)  # the outbox rows, on SQLite
     assert len(many) == len(few) + extra_inserts, "\n".join(q["sql"][:120] for q in many.captured_queries)
-    started = actions.Conversation.objects.order_by("-pk").first()
+    started = Conversation.objects.order_by("-pk").first()
     assert started.participations.count() == 102  # the collaborator and 101 addresses
     assert Persona.objects.filter(email="a3@example.test").count() == 1
