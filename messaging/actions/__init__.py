@@ -9,11 +9,11 @@ Split by noun; every name is imported from here (`from messaging import actions`
   collaborators (enable, deactivate, reactivate, hand over their conversations);
 - `conversations.py`: start, post, attach files, download one, open a message, mark as seen;
 - `notifications.py`: the notification mail, its signed link, its resending;
-- `accounts.py`: an account opened from a notification;
+- `account_from_link.py`: an account opened from a notification;
 - `expiry.py`: the expiry of messages past their date.
 """
 
-from .accounts import do_open_account
+from .account_from_link import do_open_account
 from .common import Refused, normalise_email, persona_for, personas_for, refusable
 from .conversations import (
     READ_ONLY,
