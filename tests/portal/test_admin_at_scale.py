@@ -226,7 +226,10 @@ def test_a_word_is_looked_for_in_either_label(desk, tenant_a, staff_a):
 def test_the_word_search_can_read_the_trigram_indexes(desk, tenant_a):
     # The index expressions must be the very ones Django's case-insensitive search writes.
     queryset = portal_admin.HelpDeskAuditEntryAdmin.get_search_results(
-        None, None, AuditEntry.objects.all(), "tremblay"  # tenant-guard: a plan, over no tenant's rows
+        None,
+        None,
+        AuditEntry.objects.all(),
+        "tremblay",  # tenant-guard: a plan, over no tenant's rows
     )[0]
     with connection.cursor() as cursor:
         # An empty table is read whole or down an ordered index; left only bitmap scans, the planner
