@@ -101,6 +101,15 @@ def state_after_session():
     SessionStore.load = CachedDbSessionStore.load
 
 
+def csrf_mask_by_django():
+    """The code before portal.csrf: the page's CSRF token masked by Django (32 `secrets.choice`)."""
+    from django.middleware import csrf as django_csrf
+
+    from portal import csrf
+
+    csrf.get_token = django_csrf.get_token
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
@@ -111,6 +120,7 @@ PATCHES = {
         parts_per_request,
         session_created_once,
         state_after_session,
+        csrf_mask_by_django,
     )
 }
 
