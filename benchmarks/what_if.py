@@ -110,6 +110,16 @@ def csrf_mask_by_django():
     csrf.get_token = django_csrf.get_token
 
 
+def tenant_copied_by_copy():
+    """The code before portal.tenancy._copy: the request's tenant and its settings rows copied with
+    copy.copy (through Model.__reduce__ and __setstate__)."""
+    import copy
+
+    from portal import tenancy
+
+    tenancy._copy = copy.copy
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
@@ -121,6 +131,7 @@ PATCHES = {
         session_created_once,
         state_after_session,
         csrf_mask_by_django,
+        tenant_copied_by_copy,
     )
 }
 
