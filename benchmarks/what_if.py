@@ -120,6 +120,16 @@ def tenant_copied_by_copy():
     tenancy._copy = copy.copy
 
 
+def extends_walks_root():
+    """The code before portal/templatetags/extends.py: `{% extends %}` walks base.html for its blocks on
+    every render, as Django's does."""
+    from django.template.loader_tags import ExtendsNode as DjangoExtendsNode
+
+    from portal.templatetags import extends
+
+    extends.ExtendsNode.render = DjangoExtendsNode.render
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
@@ -132,6 +142,7 @@ PATCHES = {
         state_after_session,
         csrf_mask_by_django,
         tenant_copied_by_copy,
+        extends_walks_root,
     )
 }
 

@@ -75,6 +75,8 @@ TEMPLATES = [
                 "portal.context_processors.tenant",
                 "portal.context_processors.csrf",
             ],
+            # {% extends %} with the root template's blocks found once (portal/templatetags/extends.py).
+            "builtins": ["portal.templatetags.extends"],
         },
     },
 ]
