@@ -130,6 +130,14 @@ def extends_walks_root():
     extends.ExtendsNode.render = DjangoExtendsNode.render
 
 
+def cards_per_request():
+    """The code before: the home page's cards listed (and their addresses looked up) on every request,
+    though the part that shows them is kept per tenant."""
+    from portal import views
+
+    views.SimpleLazyObject = lambda make: make()  # the view's only lazy object: the cards, made at once
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
@@ -143,6 +151,7 @@ PATCHES = {
         csrf_mask_by_django,
         tenant_copied_by_copy,
         extends_walks_root,
+        cards_per_request,
     )
 }
 
