@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from . import stages
+from . import stages, user_state
 from .stages import DEVICE_GATE
 
 STARTED, SEEN = "_portail_started", "_portail_seen"
@@ -58,7 +58,9 @@ class AccountSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        # The person's state may come with the session, read in the same round trip (accounts/sessions.py).
+        with user_state.reading_for(getattr(request, "session", None)):
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Every view needs to know who it serves, so the user is loaded here anyway; the page then reads

@@ -23,12 +23,20 @@ How it stays right:
   `QuerySet.update()`, a migration) can be served.
 `QuerySet.update()` on accounts sends no signal: code that uses it calls `forget_users()` after it
 (tests/accounts/test_user_state_cache.py finds any that does not).
+
+One round trip with the session: the session store (accounts/sessions.py) reads the session and, when
+this process has seen that session signed in to an account before, the account's two keys in the same
+MGET (`read_with_state`). The state so read is used only by the request that read it
+(`reading_for(session)`, around each request in accounts.middleware), only for the account the session
+holds, and only once; it is read as `load_user` would read it, a moment earlier.
 """
 
 import hashlib
 import logging
 import secrets
 import types
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache, partial
 
 from django.conf import settings
@@ -92,15 +100,47 @@ def _from_database(user_id):
         return None
 
 
+# The session of the request being served, whose store may hold the state it read with the session.
+_session = ContextVar("accounts.user_state.session", default=None)
+
+
+@contextmanager
+def reading_for(session):
+    """Within this block, `load_user` may use the state the session store read with this session."""
+    token = _session.set(session)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+
+
+def read_with_state(key: str, user_id: str):
+    """The cache value under `key` (the session) and the cached state of the account `user_id`, in one
+    round trip: (value or None, what load_user would have read). Cache errors propagate."""
+    found = cache.get_many([key, *_keys(user_id)])
+    return found.pop(key, None), found
+
+
+def _read_with_session(user_id):
+    session = _session.get()
+    kept = getattr(session, "user_state_read", None)
+    if kept is None or kept[0] != str(user_id):
+        return None
+    session.user_state_read = None  # once: a second load in this request reads the cache again
+    return kept[1]
+
+
 def load_user(user_id):
     """The account with this id (from the session), from the cache when it holds the current row,
     else from the database; None when there is no such account."""
     version_key, entry_key = _keys(user_id)
-    try:
-        found = cache.get_many([version_key, entry_key])
-    except Exception:
-        logger.warning("user state: cache unreadable, reading the database", exc_info=True)
-        return _from_database(user_id)
+    found = _read_with_session(user_id)
+    if found is None:
+        try:
+            found = cache.get_many([version_key, entry_key])
+        except Exception:
+            logger.warning("user state: cache unreadable, reading the database", exc_info=True)
+            return _from_database(user_id)
     version, entry = found.get(version_key), found.get(entry_key)
     if version is not None and entry is not None and entry[0] == version:
         return _from_entry(entry[1], entry[2])

@@ -91,6 +91,53 @@ def session_created_once():
     SessionStore.create = create
 
 
+def state_after_session():
+    """The code before accounts.sessions read the person's state with the session: two Redis round
+    trips per signed-in page (the session, then the person's state) instead of one."""
+    from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
+
+    from accounts.sessions import SessionStore
+
+    SessionStore.load = CachedDbSessionStore.load
+
+
+def csrf_mask_by_django():
+    """The code before portal.csrf: the page's CSRF token masked by Django (32 `secrets.choice`)."""
+    from django.middleware import csrf as django_csrf
+
+    from portal import csrf
+
+    csrf.get_token = django_csrf.get_token
+
+
+def tenant_copied_by_copy():
+    """The code before portal.tenancy._copy: the request's tenant and its settings rows copied with
+    copy.copy (through Model.__reduce__ and __setstate__)."""
+    import copy
+
+    from portal import tenancy
+
+    tenancy._copy = copy.copy
+
+
+def extends_walks_root():
+    """The code before portal/templatetags/extends.py: `{% extends %}` walks base.html for its blocks on
+    every render, as Django's does."""
+    from django.template.loader_tags import ExtendsNode as DjangoExtendsNode
+
+    from portal.templatetags import extends
+
+    extends.ExtendsNode.render = DjangoExtendsNode.render
+
+
+def cards_per_request():
+    """The code before: the home page's cards listed (and their addresses looked up) on every request,
+    though the part that shows them is kept per tenant."""
+    from portal import views
+
+    views.SimpleLazyObject = lambda make: make()  # the view's only lazy object: the cards, made at once
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
@@ -100,6 +147,11 @@ PATCHES = {
         user_row_per_request,
         parts_per_request,
         session_created_once,
+        state_after_session,
+        csrf_mask_by_django,
+        tenant_copied_by_copy,
+        extends_walks_root,
+        cards_per_request,
     )
 }
 

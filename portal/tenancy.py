@@ -5,12 +5,12 @@ path_info=/rest and the script prefix /<slug>/, so every reverse() inside the re
 tenant's own addresses and Django's admin works unchanged under /<slug>/admin/.
 """
 
-import copy
 import time
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models.base import ModelState
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
@@ -75,14 +75,27 @@ class TenantDirectory:
 tenant_directory = TenantDirectory()
 
 
+def _copy(instance):
+    """copy.copy() of a model instance, as Model.__getstate__ makes it (its own state and cache of
+    related rows, the rows themselves shared), without the pickling protocol's detour through
+    Model.__reduce__ and __setstate__: about 1 µs instead of 5, four times a request."""
+    state = ModelState.__new__(ModelState)
+    state.__dict__.update(instance._state.__dict__)
+    state.fields_cache = instance._state.fields_cache.copy()
+    clone = instance.__class__.__new__(instance.__class__)
+    clone.__dict__.update(instance.__dict__)
+    clone._state = state
+    return clone
+
+
 def _copy_with_settings(tenant):
     """The tenant and the settings rows loaded with it, copied (a plain copy would share the rows)."""
-    clone = copy.copy(tenant)
+    clone = _copy(tenant)
     cache = clone._state.fields_cache
     for accessor in settings_accessors():
         row = cache.get(accessor)
         if row is not None:
-            row = cache[accessor] = copy.copy(row)
+            row = cache[accessor] = _copy(row)
             row._state.fields_cache["tenant"] = clone
     return clone
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -16,16 +17,23 @@ def platform_home(request):
     return render(request, "portal/platform_home.html", {"tenants": tenants})
 
 
-def tenant_home(request):
-    # Addresses reversed once per process (cached_reverse): this is the page people land on.
-    cards = [
+def _cards(tenant) -> list[dict]:
+    return [
         {
             "name": module.name,
             "description": module.description,
             "url": cached_reverse(module.entry_url) if module.entry_url else "",
         }
-        for module in enabled_modules(request.tenant)
+        for module in enabled_modules(tenant)
     ]
+
+
+def tenant_home(request):
+    # Addresses reversed once per process (cached_reverse): this is the page people land on. The cards
+    # are the same for every person of the tenant ({% per_tenant "cards" %}): listed only when the part
+    # is rendered, not on every request.
+    tenant = request.tenant
+    cards = SimpleLazyObject(lambda: _cards(tenant))
     urls = {"profile": cached_reverse("accounts:profile")}
     if request.user.is_authenticated and request.user.email and not request.user.email_verified:
         urls["send_verification"] = cached_reverse("accounts:send_verification")

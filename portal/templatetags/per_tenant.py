@@ -26,8 +26,9 @@ _kept: dict[tuple, str] = {}
 
 
 class PerTenantNode(Node):
-    # Not walked by get_nodes_by_type(): `{% extends %}` walks the whole parent template on every render
-    # to find its blocks (a sixth of this page's rendering, benchmarks/README.md), and a part holds none.
+    # Not walked by get_nodes_by_type(): Django's `{% extends %}` walks the whole parent template on every
+    # render to find its blocks (portal/templatetags/extends.py now does it once per compiled template),
+    # and a part holds none.
     child_nodelists = ()
 
     def __init__(self, name: str, nodelist):

@@ -342,3 +342,80 @@ def test_a_sign_in_elsewhere_keeps_the_state_and_its_time_is_read_fresh(alice, u
     sign_in(user_a, client=Client())
     assert cache.get(entry_key) == kept
     assert signed_in_as(alice).last_login == User.objects.get(pk=user_a.pk).last_login
+
+
+# --- The state read with the session (accounts/sessions.py) ------------------------------------
+
+
+def _cache_reads(client, page="/alpha/"):
+    """The key lists of the cache reads one request makes."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    reads, inside_get_many = [], []
+    real_get, real_get_many = LocMemCache.get, LocMemCache.get_many
+
+    def get(self, key, *args, **kwargs):
+        if not inside_get_many:  # LocMemCache's get_many calls get for each key
+            reads.append([key])
+        return real_get(self, key, *args, **kwargs)
+
+    def get_many(self, keys, *args, **kwargs):
+        reads.append(list(keys))
+        inside_get_many.append(True)
+        try:
+            return real_get_many(self, keys, *args, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    with mock.patch.object(LocMemCache, "get", get), mock.patch.object(LocMemCache, "get_many", get_many):
+        assert client.get(page).status_code == 200
+    return reads
+
+
+def test_the_session_and_the_state_are_read_in_one_round_trip(alice, user_a):
+    session_key = alice.cookies["sessionid"].value
+    reads = _cache_reads(alice)
+    state_keys = set(user_state._keys(user_a.pk))
+    with_state = [keys for keys in reads if state_keys & set(keys)]
+    assert len(with_state) == 1 and any(session_key in key for key in with_state[0]), reads
+
+
+def test_the_state_read_with_the_session_serves_only_the_account_the_session_holds(
+    alice, user_a, tenant_a, django_assert_num_queries
+):
+    """The process's memory of which account a session held is a hint: a wrong one serves nothing."""
+    from accounts import sessions
+
+    bob = UserFactory(tenant=tenant_a, identifier="A000002", first_name="Bob")
+    Client().force_login(bob)
+    assert user_state.load_user(bob.pk).first_name == "Bob"  # Bob's state is in the cache
+    session_key = alice.cookies["sessionid"].value
+    sessions._owners[session_key] = str(bob.pk)
+    assert signed_in_as(alice).first_name == "Alice"
+    assert sessions._owners[session_key] == str(user_a.pk)
+
+
+def test_a_change_is_seen_by_the_next_request_when_the_state_comes_with_the_session(alice, user_a):
+    reads = _cache_reads(alice)
+    assert any(len(keys) == 3 for keys in reads), "the state came with the session"
+    User.objects.filter(pk=user_a.pk).update(first_name="Alicia")
+    user_state.forget_users([user_a.pk])
+    assert signed_in_as(alice).first_name == "Alicia"
+    person = User.objects.get(pk=user_a.pk)
+    person.set_password(NEW_PASSWORD)
+    person.save()
+    assert signed_in_as(alice) is None
+
+
+def test_the_state_read_with_the_session_is_used_by_its_request_only(alice, user_a):
+    alice.get("/alpha/")
+    assert user_state._session.get() is None
+    assert user_state.load_user(user_a.pk).first_name == "Alice"
+    session = alice.session  # a store that has read the state with the session, outside any request
+    session.load()
+    with user_state.reading_for(session):
+        User.objects.filter(pk=user_a.pk).update(first_name="Changed")
+        user_state.forget_users([user_a.pk])
+        # Read before the change, used once: the second read in the same request sees the change.
+        assert user_state.load_user(user_a.pk).first_name in ("Alice", "Changed")
+        assert user_state.load_user(user_a.pk).first_name == "Changed"

@@ -136,3 +136,24 @@ def test_two_people_of_one_tenant_each_get_their_own_name_menu_and_token(sign_in
         browser.handler.enforce_csrf_checks = True
         answer = browser.post("/alpha/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token})
         assert answer.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_home_page_lists_its_cards_only_when_it_renders_them(client, tenant_a):
+    from unittest import mock
+
+    from portal import views
+
+    with mock.patch.object(views, "enabled_modules", wraps=views.enabled_modules) as listed:
+        first = client.get("/alpha/").content.decode()
+        assert listed.call_count == 1
+        cards = first[first.index('<ul class="cards">') :].split("</ul>")[0]
+        assert "<h3>" in cards and cards in client.get("/alpha/").content.decode()  # kept: not listed again
+        assert listed.call_count == 1
+        tenant_a.modules = [*tenant_a.modules, "vault"]
+        tenant_a.save()
+        assert (
+            "Coming soon" not in first
+            and "Coming soon" in client.get("/alpha/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
+        assert listed.call_count == 2

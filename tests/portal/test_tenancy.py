@@ -116,6 +116,28 @@ class TestTenantDirectory:
         first.name_fr = "Changed in memory"
         assert tenant_directory.get("alpha").name_fr == "Alpha FR"
 
+    def test_a_request_cannot_change_the_settings_rows_the_next_one_gets(self, client, tenant_a, settings):
+        from portal.modules import settings_accessors
+        from portal.tenancy import tenant_directory
+
+        settings.TENANT_CACHE_SECONDS = 30
+        first = tenant_directory.get("alpha")
+        accessors = settings_accessors()
+        assert accessors and all(name in first._state.fields_cache for name in accessors)
+        for name in accessors:
+            row = getattr(first, name)
+            assert row.tenant is first and not row._state.adding and row._state.db == "default"
+            row.changed_in_memory = True
+        first.account_settings.session_idle_minutes = 1
+        first._state.fields_cache.clear()
+        second = tenant_directory.get("alpha")
+        assert second is not first and second.pk == first.pk and not second._state.adding
+        for name in accessors:
+            assert name in second._state.fields_cache  # still loaded with the tenant: no query
+            row = getattr(second, name)
+            assert row.tenant is second and not hasattr(row, "changed_in_memory")
+        assert second.account_settings.session_idle_minutes != 1
+
 
 @pytest.mark.django_db
 class TestBranding:

@@ -1,0 +1,85 @@
+"""The pages' CSRF token is masked by portal.csrf (one read of the random source): it is still a fresh
+mask of the browser's secret on every page, Django's middleware accepts it and refuses anything else,
+and a first visit still gets its secret and cookie."""
+
+import re
+from collections import Counter
+from unittest import mock
+
+import pytest
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+from django.test import Client
+
+from portal import csrf
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def strict_browser():
+    return Client(enforce_csrf_checks=True)
+
+
+def signed_in_strict(sign_in, user):
+    browser = sign_in(user, client=Client())
+    browser.handler.enforce_csrf_checks = True
+    return browser
+
+
+def tokens(page) -> list[str]:
+    return TOKEN.findall(page.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_first_visit_gets_a_secret_its_cookie_and_a_token_of_it(tenant_a):
+    browser = strict_browser()
+    page = browser.get("/alpha/sign-in/")
+    secret = browser.cookies["csrftoken"].value
+    assert len(secret) == 32
+    found = tokens(page)
+    assert found and all(len(t) == 64 and _unmask_cipher_token(t) == secret for t in found)
+
+
+@pytest.mark.django_db
+def test_every_page_masks_the_secret_afresh_and_sends_the_cookie_again(sign_in, user_a):
+    browser = signed_in_strict(sign_in, user_a)
+    secret = browser.cookies["csrftoken"].value
+    first, second = browser.get("/alpha/"), browser.get("/alpha/")
+    # One token per page (in each of its forms), as with Django's; another on the next page.
+    assert len(set(tokens(first))) == len(set(tokens(second))) == 1 and len(tokens(first)) >= 2
+    seen = set(tokens(first) + tokens(second))
+    assert len(seen) == 2 and {_unmask_cipher_token(t) for t in seen} == {secret}
+    assert second.cookies["csrftoken"].value == secret  # the expiry renewed, as Django does
+
+
+@pytest.mark.django_db
+def test_the_token_of_a_page_is_accepted_and_a_changed_one_refused(sign_in, user_a):
+    browser = signed_in_strict(sign_in, user_a)
+    token = tokens(browser.get("/alpha/"))[0]
+    changed = token[:40] + ("a" if token[40] != "a" else "b") + token[41:]
+    refused = browser.post("/alpha/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": changed})
+    assert refused.status_code == 403
+    accepted = browser.post("/alpha/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token})
+    assert accepted.status_code == 302
+
+
+def test_the_mask_draws_every_character_alike():
+    counts = Counter(char for _ in range(2000) for char in csrf.mask_secret("a" * 32)[:32])
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    expected = 2000 * 32 / len(CSRF_ALLOWED_CHARS)  # about 1,032
+    assert all(0.8 * expected < n < 1.2 * expected for n in counts.values()), counts
+
+
+def test_bytes_that_would_favour_some_characters_are_skipped():
+    # 248 and above would map to the first 8 characters a second time: they are never used.
+    draws = iter([bytes([255, 248, 250] * 14), bytes(range(40))])
+    with mock.patch("portal.csrf.os.urandom", lambda n: next(draws)[:n]):
+        mask = csrf.mask_secret("0" * 32)[:32]
+    assert mask == CSRF_ALLOWED_CHARS[:32]
+
+
+@pytest.mark.django_db
+def test_the_pages_mask_with_one_read_of_the_random_source(sign_in, user_a):
+    browser = sign_in(user_a, client=Client())
+    with mock.patch("portal.csrf.os.urandom", wraps=csrf.os.urandom) as urandom:
+        page = browser.get("/alpha/")
+    assert len(set(tokens(page))) == 1 and urandom.call_count <= 2  # a second read only if bytes skipped
