@@ -1,13 +1,21 @@
-"""Django's cached-database sessions, with one write less at sign-in.
+"""Django's cached-database sessions, written once at sign-in.
 
 At sign-in Django rotates the session key (`cycle_key`): it writes a new row at once, then rewrites
 it when the response is saved. When the visitor has no session yet there is nothing to rotate away
-from: the row is written once, with a fresh key, when the response is saved. A session that exists
-(and could have been planted by someone else) is still rotated exactly as Django does."""
+from: the row is written once, with a fresh random key, when the response is saved (one INSERT and
+one cache write instead of a transaction around the INSERT, and two cache writes). A session that
+exists (and could have been planted by someone else) is still rotated exactly as Django does. A key
+the browser sends that names no session is never taken: Django's `load()` forgets it, and the new
+key is drawn here (benchmarks/README.md, "Sign-in with less around the hash")."""
+
+import logging
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
+from django.db import IntegrityError, connections, router, transaction
 from django.utils.crypto import get_random_string
+
+logger = logging.getLogger("django.contrib.sessions")
 
 
 class SessionStore(CachedDbSessionStore):
@@ -21,6 +29,33 @@ class SessionStore(CachedDbSessionStore):
     def _get_new_session_key(self):
         # Django asks the cache and then the database whether a fresh random key is taken (a Redis
         # EXISTS and a SELECT on every sign-in). A key of 32 characters out of 36 does not collide in
-        # practice, and if it ever did, the INSERT of `save(must_create=True)` fails on the primary
-        # key, Django raises CreateError and `create()` draws another key: nobody's session is reused.
+        # practice, and if it ever did, the INSERT fails on the primary key and another key is drawn,
+        # as Django does: nobody's session is reused.
         return get_random_string(32, VALID_KEY_CHARS)
+
+    def save(self, must_create=False):
+        if self.session_key is not None:
+            return super().save(must_create)
+        self._insert_new()
+        try:
+            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+        except Exception:
+            logger.exception("Error saving to cache (%s)", self._cache)
+
+    def _insert_new(self):
+        """The new session's row under a fresh key: one INSERT, atomic by itself (a savepoint around it
+        inside a transaction, so that a collision does not break the caller's transaction)."""
+        while True:
+            self._session_key = self._get_new_session_key()
+            row = self.create_model_instance(self._get_session(no_load=True))
+            using = router.db_for_write(self.model, instance=row)
+            try:
+                if connections[using].in_atomic_block:
+                    with transaction.atomic(using=using):
+                        row.save(force_insert=True, using=using)
+                else:
+                    row.save(force_insert=True, using=using)
+            except IntegrityError:
+                continue  # the key is someone's session: draw another
+            self.modified = True
+            return
