@@ -9,11 +9,11 @@ the browser sends that names no session is never taken: Django's `load()` forget
 key is drawn here (benchmarks/README.md, "Sign-in with less around the hash")."""
 
 import logging
+import secrets
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
 from django.db import IntegrityError, connections, router, transaction
-from django.utils.crypto import get_random_string
 
 logger = logging.getLogger("django.contrib.sessions")
 
@@ -31,7 +31,7 @@ class SessionStore(CachedDbSessionStore):
         # EXISTS and a SELECT on every sign-in). A key of 32 characters out of 36 does not collide in
         # practice, and if it ever did, the INSERT fails on the primary key and another key is drawn,
         # as Django does: nobody's session is reused.
-        return get_random_string(32, VALID_KEY_CHARS)
+        return _random_key()
 
     def save(self, must_create=False):
         if self.session_key is not None:
@@ -75,5 +75,16 @@ class SessionStore(CachedDbSessionStore):
             cursor.execute(sql, [self._session_key, data, expires])
 
 
+def _random_key() -> str:
+    """32 characters of VALID_KEY_CHARS drawn uniformly, as Django's get_random_string(32) draws them,
+    from one random number instead of 32 (each a system call)."""
+    number, key = secrets.randbelow(_KEYS), []
+    for _position in range(32):
+        number, index = divmod(number, len(VALID_KEY_CHARS))
+        key.append(VALID_KEY_CHARS[index])
+    return "".join(key)
+
+
+_KEYS = len(VALID_KEY_CHARS) ** 32
 _COLUMNS = ("session_key", "session_data", "expire_date")
 _inserts: dict = {}  # (session model, database vendor): the INSERT, written once per process

@@ -211,7 +211,7 @@ def _collide_then_sign_in(client, user_a, password, monkeypatch):
     other["marker"] = "someone else"
     other.create()
     drawn = iter([other.session_key, "k" * 32])
-    monkeypatch.setattr(sessions, "get_random_string", lambda *args: next(drawn))
+    monkeypatch.setattr(sessions, "_random_key", lambda: next(drawn))
 
     response = client.post("/alpha/sign-in/", {"username": user_a.identifier, "password": password})
 
@@ -270,3 +270,15 @@ def test_a_session_key_chosen_by_the_browser_is_never_the_signed_in_one(client, 
     assert not Session.objects.filter(session_key=planted).exists()
     client.cookies["sessionid"] = planted
     assert not client.get("/alpha/").wsgi_request.user.is_authenticated
+
+
+def test_new_session_keys_are_32_random_characters_of_django_s_alphabet():
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+
+    from accounts.sessions import _random_key
+
+    keys = [_random_key() for _ in range(2000)]
+    assert len(set(keys)) == len(keys)
+    assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
+    # Every character at every position: nothing left out at the ends of the alphabet or the key.
+    assert all({key[position] for key in keys} == set(VALID_KEY_CHARS) for position in range(32))
