@@ -39,12 +39,44 @@ def user_for_sign_in(*, tenant, identifier: str):
         # On a vault tenant the personal e-mail is a second identifier (docs/journeys.md#first-done).
         # Only one account may answer to it.
         # tenant-guard: the tenant is in the SQL
-        matches = list(User.objects.raw(_sign_in_sql("email", 2), [tenant.pk, value]))
+        matches = _sign_in_accounts("email", 2, tenant.pk, value)
         return matches[0] if len(matches) == 1 else None
     # The identifier is unique per tenant.
     # tenant-guard: the tenant is in the SQL
-    found = User.objects.raw(_sign_in_sql("identifier", 1), [tenant.pk, value])
-    return next(iter(found), None)
+    found = _sign_in_accounts("identifier", 1, tenant.pk, value)
+    return found[0] if found else None
+
+
+def _sign_in_accounts(column: str, limit: int, tenant_id, value) -> list[User]:
+    """The accounts of one tenant whose `column` is `value`, built from the rows as the ORM builds
+    them (`Model.from_db`, the backend's converters), without a RawQuerySet: its per-query set-up
+    (the columns' order, the converters) cost more CPU than the statement (benchmarks/README.md)."""
+    sql, names, converters = _sign_in_sql(column, limit), *_sign_in_columns()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant_id, value])
+        rows = cursor.fetchall()
+    accounts = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for index, functions, expression in converters:
+                for convert in functions:
+                    row[index] = convert(row[index], expression, connection)
+        accounts.append(User.from_db(connection.alias, names, row))
+    return accounts
+
+
+@lru_cache(maxsize=1)
+def _sign_in_columns():
+    """The attribute names of _sign_in_sql's columns, and the converters of those that need one."""
+    names, converters = [], []
+    for index, field in enumerate(User._meta.concrete_fields):
+        names.append(field.attname)
+        column = field.get_col(User._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            converters.append((index, functions, column))
+    return names, converters
 
 
 @lru_cache(maxsize=4)

@@ -1,9 +1,12 @@
-"""Django's cached-database sessions, with one write less at sign-in.
+"""Django's cached-database sessions, written once at sign-in.
 
 At sign-in Django rotates the session key (`cycle_key`): it writes a new row at once, then rewrites
 it when the response is saved. When the visitor has no session yet there is nothing to rotate away
-from: the row is written once, with a fresh key, when the response is saved. A session that exists
-(and could have been planted by someone else) is still rotated exactly as Django does.
+from: the row is written once, with a fresh random key, when the response is saved (one INSERT and
+one cache write instead of a transaction around the INSERT, and two cache writes). A session that
+exists (and could have been planted by someone else) is still rotated exactly as Django does. A key
+the browser sends that names no session is never taken: Django's `load()` forgets it, and the new
+key is drawn here (benchmarks/README.md, "Sign-in with less around the hash").
 
 And the session and its person in one round trip: a signed-in page reads the session, then the
 person's cached state (accounts/user_state.py). When this process has read the session before, it
@@ -11,14 +14,19 @@ knows which account the session was signed in to, and reads that account's state
 the session. What the session says now decides: the state read is kept for `load_user` only when the
 session still holds that account."""
 
+import logging
+import secrets
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
 from django.core.cache import DEFAULT_CACHE_ALIAS
-from django.utils.crypto import get_random_string
+from django.db import IntegrityError, connections, router, transaction
 
 from . import user_state
+
+logger = logging.getLogger("django.contrib.sessions")
 
 # Per process: session key -> the account id the session held when this process last read it. A hint
 # only (the session read with it decides); forgotten all at once past MOST_OWNERS.
@@ -63,6 +71,62 @@ class SessionStore(CachedDbSessionStore):
     def _get_new_session_key(self):
         # Django asks the cache and then the database whether a fresh random key is taken (a Redis
         # EXISTS and a SELECT on every sign-in). A key of 32 characters out of 36 does not collide in
-        # practice, and if it ever did, the INSERT of `save(must_create=True)` fails on the primary
-        # key, Django raises CreateError and `create()` draws another key: nobody's session is reused.
-        return get_random_string(32, VALID_KEY_CHARS)
+        # practice, and if it ever did, the INSERT fails on the primary key and another key is drawn,
+        # as Django does: nobody's session is reused.
+        return _random_key()
+
+    def save(self, must_create=False):
+        if self.session_key is not None:
+            return super().save(must_create)
+        self._insert_new()
+        try:
+            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+        except Exception:
+            logger.exception("Error saving to cache (%s)", self._cache)
+
+    def _insert_new(self):
+        """The new session's row under a fresh key: one INSERT, atomic by itself (a savepoint around it
+        inside a transaction, so that a collision does not break the caller's transaction). Written
+        as SQL: the model's save() costs more CPU than the statement, and no receiver listens to the
+        session model's signals."""
+        using = router.db_for_write(self.model)
+        connection = connections[using]
+        data = self.encode(self._get_session(no_load=True))
+        expires = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
+        while True:
+            self._session_key = self._get_new_session_key()
+            try:
+                if connection.in_atomic_block:
+                    with transaction.atomic(using=using):
+                        self._execute_insert(connection, data, expires)
+                else:
+                    self._execute_insert(connection, data, expires)
+            except IntegrityError:
+                continue  # the key is someone's session: draw another
+            self.modified = True
+            return
+
+    def _execute_insert(self, connection, data, expires):
+        sql = _inserts.get((self.model, connection.vendor))
+        if sql is None:
+            meta, quote = self.model._meta, connection.ops.quote_name
+            columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608 - names from the model
+            _inserts[(self.model, connection.vendor)] = sql
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._session_key, data, expires])
+
+
+def _random_key() -> str:
+    """32 characters of VALID_KEY_CHARS drawn uniformly, as Django's get_random_string(32) draws them,
+    from one random number instead of 32 (each a system call)."""
+    number, key = secrets.randbelow(_KEYS), []
+    for _position in range(32):
+        number, index = divmod(number, len(VALID_KEY_CHARS))
+        key.append(VALID_KEY_CHARS[index])
+    return "".join(key)
+
+
+_KEYS = len(VALID_KEY_CHARS) ** 32
+_COLUMNS = ("session_key", "session_data", "expire_date")
+_inserts: dict = {}  # (session model, database vendor): the INSERT, written once per process

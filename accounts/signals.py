@@ -1,6 +1,8 @@
 """Sign-in events into the audit log (Django's auth signals are the one hook that sees the admin's
 sign-ins as well as the portal's), and the portal's language switch onto the account."""
 
+from functools import lru_cache
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import connection, transaction
 from django.dispatch import receiver
@@ -33,16 +35,12 @@ user_logged_in.connect(audit_signed_in, dispatch_uid="update_last_login")
 def record_signed_in(*, user, request=None) -> None:
     """The time of the sign-in on the account (`last_login`, which also voids the mailed reset links)
     and its audit entry, as portal.audit.record_audit writes it: one statement on PostgreSQL (an
-    UPDATE in a WITH clause of the INSERT), two in one transaction elsewhere. Raw SQL on the hot path
-    of every sign-in: the ORM's save() and create() cost more CPU than the statements themselves."""
+    UPDATE in a WITH clause of the INSERT), two in one transaction elsewhere. Raw SQL, written once
+    per process, on the hot path of every sign-in: the ORM's save() and create() cost more CPU than
+    the statements themselves."""
     now = timezone.now()
     user.last_login = now
-    quote = connection.ops.quote_name
-    last_login = User._meta.get_field("last_login")
-    update = (
-        f"UPDATE {quote(User._meta.db_table)} SET {quote(last_login.column)} = %s "  # noqa: S608 - names from the model
-        f"WHERE {quote(User._meta.pk.column)} = %s"
-    )
+    update, insert, last_login, fields = _signed_in_sql(connection.vendor)
     update_params = [last_login.get_db_prep_save(now, connection), user.pk]
     values = {
         "tenant": user.tenant_id,
@@ -57,11 +55,6 @@ def record_signed_in(*, user, request=None) -> None:
         "created_at": now,
         "details": {},
     }
-    fields = [AuditEntry._meta.get_field(name) for name in values]
-    insert = (
-        f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
     insert_params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -70,6 +63,39 @@ def record_signed_in(*, user, request=None) -> None:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(update, update_params)
         cursor.execute(insert, insert_params)
+
+
+_AUDIT_COLUMNS = (
+    "tenant",
+    "actor",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "ip_address",
+    "user_agent",
+    "created_at",
+    "details",
+)
+
+
+@lru_cache(maxsize=2)
+def _signed_in_sql(vendor: str):
+    """record_signed_in's UPDATE and INSERT, the last_login field and the audit entry's fields in the
+    INSERT's order (per database vendor, as the quoting is)."""
+    quote = connection.ops.quote_name
+    last_login = User._meta.get_field("last_login")
+    update = (
+        f"UPDATE {quote(User._meta.db_table)} SET {quote(last_login.column)} = %s "  # noqa: S608 - names from the model
+        f"WHERE {quote(User._meta.pk.column)} = %s"
+    )
+    fields = [AuditEntry._meta.get_field(name) for name in _AUDIT_COLUMNS]
+    insert = (
+        f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    return update, insert, last_login, fields
 
 
 @receiver(user_logged_out)

@@ -60,37 +60,6 @@ def parts_per_request():
     PerTenantNode.render = lambda self, context: self.nodelist.render(context)
 
 
-def session_created_once():
-    """A new session written with one INSERT and one cache SET (benchmarks/README.md, "Sign-in with less
-    around the hash"). Django's cached_db `create()` first asks the cache and the database whether a
-    fresh random key exists (a Redis EXISTS and a SELECT), inserts in a transaction (BEGIN, INSERT,
-    COMMIT) and sets the cache twice. A 32-character random key does not collide in practice, and if
-    it did the INSERT would fail on the primary key and a new key be drawn, as Django does."""
-    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
-    from django.db import IntegrityError, router, transaction
-    from django.utils.crypto import get_random_string
-
-    from accounts.sessions import SessionStore
-
-    def create(self):
-        while True:
-            self._session_key = get_random_string(32, VALID_KEY_CHARS)
-            row = self.create_model_instance(self._get_session(no_load=True))
-            using = router.db_for_write(self.model, instance=row)
-            try:
-                if transaction.get_connection(using).in_atomic_block:
-                    with transaction.atomic(using=using):
-                        row.save(force_insert=True, using=using)
-                else:
-                    row.save(force_insert=True, using=using)  # one statement: atomic by itself
-            except IntegrityError:
-                continue
-            self.modified = True
-            return  # cached_db's save(), which called this, sets the cache once
-
-    SessionStore.create = create
-
-
 def state_after_session():
     """The code before accounts.sessions read the person's state with the session: two Redis round
     trips per signed-in page (the session, then the person's state) instead of one."""
@@ -146,7 +115,6 @@ PATCHES = {
         reverse_per_request,
         user_row_per_request,
         parts_per_request,
-        session_created_once,
         state_after_session,
         csrf_mask_by_django,
         tenant_copied_by_copy,

@@ -36,3 +36,27 @@ def test_the_audit_history_narrows_to_named_actions_or_a_family_of_them(user_a):
     assert about(["selfservice."]) == ["selfservice.device_added", "selfservice.questions_changed"]
     assert about(["account.password_changed"]) == ["account.password_changed"]
     assert about([]) == []
+
+
+def test_the_sign_in_s_account_is_the_row_as_the_orm_reads_it_and_only_on_its_tenant(user_a, user_b):
+    """The sign-in reads the account with its own SQL (accounts.selectors._sign_in_accounts): every
+    field typed as the ORM types it (dates, booleans, on SQLite as on PostgreSQL), the row saved back
+    as a row that exists, and another tenant's account with the same identifier never found."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.selectors import user_for_sign_in
+
+    User.objects.filter(pk=user_a.pk).update(last_login=timezone.now(), email_verified=True)
+    expected = User.objects.get(pk=user_a.pk)
+    found = user_for_sign_in(tenant=user_a.tenant, identifier=f"  {user_a.identifier} ")
+    assert type(found) is User and not found._state.adding and found._state.db == "default"
+    for field in User._meta.concrete_fields:
+        value = getattr(found, field.attname)
+        assert value == getattr(expected, field.attname), field.name
+        assert type(value) is type(getattr(expected, field.attname)), field.name
+    found.first_name = "Renamed"
+    found.save(update_fields=["first_name"])
+    assert User.objects.get(pk=user_a.pk).first_name == "Renamed"
+    UserFactory(tenant=user_b.tenant, identifier="B777777")
+    assert user_for_sign_in(tenant=user_a.tenant, identifier="B777777") is None

@@ -30,8 +30,8 @@ def _sign_in_statements():
         statements += ["last_login and the audit entry (UPDATE in the WITH clause of the INSERT)"]
     else:
         statements += ["BEGIN", "last_login (UPDATE)", "the audit entry (INSERT)", "COMMIT"]
-    # Django's cached_db create(): the new key's existence check, then its INSERT in a transaction.
-    statements += ["BEGIN", "the session (INSERT)", "COMMIT"]
+    # The new session, written once when the response is saved (accounts/sessions.py).
+    statements += ["the session (INSERT)"]
     return statements
 
 
@@ -190,6 +190,19 @@ def test_a_new_session_key_that_collides_with_a_live_session_is_drawn_again(
 ):
     """The sign-in no longer asks whether a fresh key is taken; the INSERT's primary key does. A key
     that happens to be someone's live session must never hand their session to the newcomer."""
+    _collide_then_sign_in(client, user_a, password, monkeypatch)
+
+
+@pytest.mark.django_db
+def test_a_colliding_key_inside_a_transaction_leaves_the_transaction_usable(
+    client, user_a, password, monkeypatch
+):
+    """Inside a transaction (ATOMIC_REQUESTS, a test's) the failed INSERT is undone on its own."""
+    _collide_then_sign_in(client, user_a, password, monkeypatch)
+    assert client.get("/alpha/").wsgi_request.user == user_a
+
+
+def _collide_then_sign_in(client, user_a, password, monkeypatch):
     from django.contrib.sessions.models import Session
 
     from accounts import sessions
@@ -198,7 +211,7 @@ def test_a_new_session_key_that_collides_with_a_live_session_is_drawn_again(
     other["marker"] = "someone else"
     other.create()
     drawn = iter([other.session_key, "k" * 32])
-    monkeypatch.setattr(sessions, "get_random_string", lambda *args: next(drawn))
+    monkeypatch.setattr(sessions, "_random_key", lambda: next(drawn))
 
     response = client.post("/alpha/sign-in/", {"username": user_a.identifier, "password": password})
 
@@ -206,3 +219,66 @@ def test_a_new_session_key_that_collides_with_a_live_session_is_drawn_again(
     assert client.cookies["sessionid"].value == "k" * 32
     assert sessions.SessionStore(session_key=other.session_key).load() == {"marker": "someone else"}
     assert Session.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_session_is_written_once_and_carries_the_sign_in(client, user_a, password, monkeypatch):
+    """A browser without a session: one INSERT (above) and one cache write, which hold the signed-in
+    session (accounts/sessions.py): nothing is written first under a key and then rewritten."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+
+    from accounts import sessions
+
+    client.get("/alpha/sign-in/")
+    cache, written = caches["default"], []
+    real_set = cache.set
+
+    def spy(key, value, *args, **kwargs):
+        if str(key).startswith(sessions.SessionStore.cache_key_prefix):
+            written.append((key, dict(value)))
+        return real_set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+
+    assert response.status_code == 302
+    key = client.cookies["sessionid"].value
+    assert [k for k, _value in written] == [sessions.SessionStore.cache_key_prefix + key]
+    assert written[0][1]["_auth_user_id"] == str(user_a.pk)
+    # The row alone (the cache emptied) is the signed-in session.
+    row = Session.objects.get()
+    assert row.session_key == key
+    assert sessions.SessionStore().decode(row.session_data)["_auth_user_id"] == str(user_a.pk)
+    cache.clear()
+    assert client.get("/alpha/").wsgi_request.user == user_a
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_key_chosen_by_the_browser_is_never_the_signed_in_one(client, user_a, password):
+    """Session fixation: a cookie naming a session that does not exist (a key someone made up and
+    planted) gets a new random key at sign-in, and the made-up key stays nobody's session."""
+    from django.contrib.sessions.models import Session
+
+    planted = "a" * 32
+    client.cookies["sessionid"] = planted
+    client.get("/alpha/sign-in/")
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value != planted
+    assert not Session.objects.filter(session_key=planted).exists()
+    client.cookies["sessionid"] = planted
+    assert not client.get("/alpha/").wsgi_request.user.is_authenticated
+
+
+def test_new_session_keys_are_32_random_characters_of_django_s_alphabet():
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+
+    from accounts.sessions import _random_key
+
+    keys = [_random_key() for _ in range(2000)]
+    assert len(set(keys)) == len(keys)
+    assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
+    # Every character at every position: nothing left out at the ends of the alphabet or the key.
+    assert all({key[position] for key in keys} == set(VALID_KEY_CHARS) for position in range(32))
