@@ -10,9 +10,10 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from django.middleware import csrf as django_csrf
 
-        from . import csrf
-
-        from . import checks  # noqa: F401  (the module declarations' system checks)
+        from . import (
+            checks,  # noqa: F401  (the module declarations' system checks)
+            csrf,
+        )
         from .models import Tenant
         from .modules import settings_models
         from .tenancy import tenant_directory
