@@ -1,3 +1,4 @@
+import inspect
 import re
 
 from django.contrib.auth.backends import ModelBackend
@@ -61,3 +62,9 @@ class TenantBackend(ModelBackend):
         if user is None:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+# Django's authenticate() asks each backend's signature whether it takes the credentials, at every
+# sign-in; inspect.signature() answers from __signature__ when the function carries one: the same
+# signature, computed once per process instead of once per sign-in (about 20 µs of it).
+TenantBackend.authenticate.__signature__ = inspect.signature(TenantBackend.authenticate)

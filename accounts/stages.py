@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import login, logout
 from django.dispatch import Signal
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -194,6 +195,9 @@ def _finish(request, user, current: PendingSignIn, device):
     if already:
         return None
     translation.activate(user.preferred_language)
-    response = redirect(current.next_url or "home")
+    # A path (what every caller of begin() gives) is sent as it is: redirect() would first try it as a
+    # view name, and fail, before it did.
+    next_url = current.next_url
+    response = HttpResponseRedirect(next_url) if next_url.startswith("/") else redirect(next_url or "home")
     set_language_cookie(response, user.preferred_language)
     return response

@@ -8,8 +8,12 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
+        from django.middleware import csrf as django_csrf
 
-        from . import checks  # noqa: F401  (the module declarations' system checks)
+        from . import (
+            checks,  # noqa: F401  (the module declarations' system checks)
+            csrf,
+        )
         from .models import Tenant
         from .modules import settings_models
         from .tenancy import tenant_directory
@@ -24,3 +28,7 @@ class PortalConfig(AppConfig):
             post_delete.connect(
                 tenant_directory.clear, sender=model, dispatch_uid=f"tenant_directory_delete_{uid}"
             )
+
+        # Django's new CSRF secrets (a first visit's, and the one login() rotates in) and its own masks
+        # drawn with one read of the random source instead of 32 (portal/csrf.py).
+        django_csrf._get_new_csrf_string = csrf.new_secret

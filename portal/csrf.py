@@ -7,7 +7,13 @@ it: BREACH cannot read the secret out of compressed pages). Django draws the mas
 token, built from one `os.urandom` read by rejection sampling (a byte counts only below the largest
 multiple of 62, so every character is equally likely, as with `secrets.choice`). Django's middleware
 checks it exactly as its own; a request without a CSRF secret yet goes through Django's `get_token`,
-which makes the secret and its cookie."""
+which makes the secret and its cookie.
+
+The same generator draws Django's new secrets (`new_secret`, installed by PortalConfig.ready in place of
+`django.middleware.csrf._get_new_csrf_string`): the first visit's, and the one `rotate_token` puts in
+place of the old at every sign-in, which Django drew with 32 `secrets.choice` (about 80 µs of a
+sign-in under load, benchmarks/README.md, "Sign-in with less around the hash"). Django's middleware
+still sets the cookie from `request.META["CSRF_COOKIE"]` when `CSRF_COOKIE_NEEDS_UPDATE` says so."""
 
 import os
 
@@ -25,6 +31,11 @@ def _random_places(count: int) -> list[int]:
     while len(places) < count:
         places += [byte % _BASE for byte in os.urandom(count + 8) if byte < _BELOW]
     return places[:count]
+
+
+def new_secret() -> str:
+    """django.middleware.csrf._get_new_csrf_string: 32 characters of CSRF_ALLOWED_CHARS, uniform."""
+    return "".join([_CHARS[place] for place in _random_places(CSRF_SECRET_LENGTH)])
 
 
 def mask_secret(secret: str) -> str:

@@ -83,3 +83,28 @@ def test_the_pages_mask_with_one_read_of_the_random_source(sign_in, user_a):
     with mock.patch("portal.csrf.os.urandom", wraps=csrf.os.urandom) as urandom:
         page = browser.get("/alpha/")
     assert len(set(tokens(page))) == 1 and urandom.call_count <= 2  # a second read only if bytes skipped
+
+
+@pytest.mark.django_db
+def test_signing_in_puts_a_new_secret_in_place_of_the_old_which_is_refused_after(user_a, password):
+    browser = strict_browser()
+    before = tokens(browser.get("/alpha/sign-in/"))[0]
+    old = browser.cookies["csrftoken"].value
+    with mock.patch("secrets.choice", side_effect=AssertionError("one read, not 32 calls")):
+        signed_in = browser.post(
+            "/alpha/sign-in/", {"username": "A000001", "password": password, "csrfmiddlewaretoken": before}
+        )
+    assert signed_in.status_code == 302
+    new = signed_in.cookies["csrftoken"].value
+    assert new != old and len(new) == 32 and set(new) <= set(CSRF_ALLOWED_CHARS)
+    # The page's token is of the new secret; the token of the sign-in page no longer passes.
+    assert {_unmask_cipher_token(t) for t in tokens(browser.get("/alpha/"))} == {new}
+    refused = browser.post("/alpha/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": before})
+    assert refused.status_code == 403
+
+
+def test_new_secrets_draw_every_character_alike():
+    counts = Counter(char for _ in range(2000) for char in csrf.new_secret())
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    expected = 2000 * 32 / len(CSRF_ALLOWED_CHARS)
+    assert all(0.8 * expected < n < 1.2 * expected for n in counts.values()), counts
