@@ -83,11 +83,20 @@ class TestSignIn:
         client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
         assert b'<html lang="en">' in client.get("/alpha/").content
 
-    def test_next_parameter_cannot_leave_the_portal(self, client, user_a, password):
-        response = client.post(
-            "/alpha/sign-in/?next=https://evil.example/", {"username": "A000001", "password": password}
-        )
+    @pytest.mark.parametrize(
+        "elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "///evil.example/"]
+    )
+    def test_next_parameter_cannot_leave_the_portal(self, client, user_a, password, elsewhere):
+        # The landing page is redirected to as the path it is (accounts/stages._finish): one that
+        # starts with a slash but names another host must never get there.
+        credentials = {"username": "A000001", "password": password}
+        response = client.post("/alpha/sign-in/", credentials, QUERY_STRING=f"next={elsewhere}")
         assert response["Location"] == "/alpha/"
+
+    def test_next_parameter_within_the_portal_is_followed(self, client, user_a, password):
+        credentials = {"username": "A000001", "password": password}
+        response = client.post("/alpha/sign-in/", credentials, QUERY_STRING="next=/alpha/profile/")
+        assert response["Location"] == "/alpha/profile/"
 
     def test_sign_in_and_failure_are_audited_without_the_password(self, client, user_a, password):
         client.post("/alpha/sign-in/", {"username": "A000001", "password": "typo-password-123456"})
