@@ -168,7 +168,7 @@ _TABLES = {
 }
 
 # The person's confirmed addresses (none: one row of NULLs), and whether they may start conversations
-# and manage collaborators. Parameters: tenant, user three times.
+# and manage collaborators. Parameters by name: the tenant and the person.
 _FACTS_SQL = """
 SELECT p.id, p.email, p.unread_conversations, p.conversation_count,
   EXISTS (SELECT 1 FROM {collaborator} c WHERE c.tenant_id = %(tenant)s AND c.user_id = %(user)s
