@@ -71,12 +71,15 @@ def state_after_session():
 
 
 def csrf_mask_by_django():
-    """The code before portal.csrf: the page's CSRF token masked by Django (32 `secrets.choice`)."""
+    """The code before portal.csrf: Django's CSRF secrets and the pages' masks drawn by Django (32
+    `secrets.choice` each)."""
     from django.middleware import csrf as django_csrf
+    from django.utils.crypto import get_random_string
 
-    from portal import csrf
+    def get_new_csrf_string():
+        return get_random_string(django_csrf.CSRF_SECRET_LENGTH, allowed_chars=django_csrf.CSRF_ALLOWED_CHARS)
 
-    csrf.get_token = django_csrf.get_token
+    django_csrf._get_new_csrf_string = get_new_csrf_string
 
 
 def tenant_copied_by_copy():

@@ -5,7 +5,6 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from . import csrf as portal_csrf
 from .modules import all_modules, is_on
 
 # The addresses the base template links to on every page, by the name the template uses.
@@ -67,13 +66,3 @@ def tenant(request):
         # Each language is offered under its own name ("English", "Français"), as people look for it.
         "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != current],
     }
-
-
-def csrf(request):
-    """Django's `csrf_token`, masked by portal.csrf (one read of the random source, not 32). Django's own
-    processor runs first; this one replaces its value, which is then never computed."""
-
-    def token():
-        return portal_csrf.get_token(request)
-
-    return {"csrf_token": SimpleLazyObject(token)}

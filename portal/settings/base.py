@@ -73,7 +73,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.tenant",
-                "portal.context_processors.csrf",
             ],
             # {% extends %} with the root template's blocks found once (portal/templatetags/extends.py).
             "builtins": ["portal.templatetags.extends"],

@@ -1,13 +1,13 @@
-"""The pages' CSRF token is masked by portal.csrf (one read of the random source): it is still a fresh
-mask of the browser's secret on every page, Django's middleware accepts it and refuses anything else,
-and a first visit still gets its secret and cookie."""
+"""Django's CSRF secrets and masks are drawn by portal.csrf (one read of the random source): the token
+is still a fresh mask of the browser's secret on every page, Django's middleware accepts it and
+refuses anything else, a first visit still gets its secret and cookie, and a sign-in a new secret."""
 
 import re
 from collections import Counter
 from unittest import mock
 
 import pytest
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _mask_cipher_secret, _unmask_cipher_token
 from django.test import Client
 
 from portal import csrf
@@ -63,7 +63,7 @@ def test_the_token_of_a_page_is_accepted_and_a_changed_one_refused(sign_in, user
 
 
 def test_the_mask_draws_every_character_alike():
-    counts = Counter(char for _ in range(2000) for char in csrf.mask_secret("a" * 32)[:32])
+    counts = Counter(char for _ in range(2000) for char in _mask_cipher_secret("a" * 32)[:32])
     assert set(counts) == set(CSRF_ALLOWED_CHARS)
     expected = 2000 * 32 / len(CSRF_ALLOWED_CHARS)  # about 1,032
     assert all(0.8 * expected < n < 1.2 * expected for n in counts.values()), counts
@@ -73,7 +73,7 @@ def test_bytes_that_would_favour_some_characters_are_skipped():
     # 248 and above would map to the first 8 characters a second time: they are never used.
     draws = iter([bytes([255, 248, 250] * 14), bytes(range(40))])
     with mock.patch("portal.csrf.os.urandom", lambda n: next(draws)[:n]):
-        mask = csrf.mask_secret("0" * 32)[:32]
+        mask = _mask_cipher_secret("0" * 32)[:32]
     assert mask == CSRF_ALLOWED_CHARS[:32]
 
 
