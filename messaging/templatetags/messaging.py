@@ -1,10 +1,15 @@
 """How the conversation window dates a message: "02 févr. 2015 – 15:14:18 HNE", in the tenant's
 time zone (the tenancy middleware activates it), with the zone's abbreviation in the page's language.
-Django's French formats have neither this month abbreviation nor French zone names."""
+Django's French formats have neither this month abbreviation nor French zone names. And the inbox's
+rows (`{% inbox_rows %}`)."""
+
+from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 register = template.Library()
 
@@ -88,12 +93,6 @@ def inbox_rows(rows):
     format_html's 16 lazy-aware escapes per line were (benchmarks/README.md, "the inbox against
     django-postman"). Every value that comes from data goes through `escape` below; the labels are
     escaped once. Each line's two links are formed from one reversed address each."""
-    from html import escape
-
-    from django.urls import reverse
-    from django.utils.safestring import mark_safe
-    from django.utils.translation import gettext
-
     mark = str(_MARK)
     conversation_url = escape(reverse("messaging:conversation", args=[_MARK]))
     activity_url = escape(reverse("messaging:activity", args=[_MARK]))
