@@ -9,11 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from .mail import sender
+from .mail_wire import Wire, build_message
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -31,20 +33,31 @@ def mail_retry_countdown(retries: int) -> int:
     return min(30 * 2**retries, 3600)
 
 
-def _message(email: OutboundEmail, senders=None) -> EmailMultiAlternatives:
-    senders = {} if senders is None else senders
+def _sender(email: OutboundEmail, senders: dict) -> str:
     key = (email.tenant_id, email.language)
     if key not in senders:  # one per tenant and language in a batch, not one per mail
         senders[key] = sender(email.tenant, email.language)
-    message = EmailMultiAlternatives(
+    return senders[key]
+
+
+def _message(email: OutboundEmail, senders=None) -> EmailMultiAlternatives:
+    return build_message(
         subject=email.subject,
-        body=email.body_text,
-        from_email=senders[key],
-        to=[email.to],
-        headers={"Auto-Submitted": "auto-generated"},
+        body_text=email.body_text,
+        body_html=email.body_html,
+        from_email=_sender(email, {} if senders is None else senders),
+        to=email.to,
     )
-    message.attach_alternative(email.body_html, "text/html")
-    return message
+
+
+def _send_in_batch(smtp, wire: Wire | None, email: OutboundEmail, senders: dict) -> None:
+    """One mail of a batch over the open SMTP session: the batch's serialized notice with this
+    person's own lines when it can be (portal/mail_wire.py), otherwise built whole by Django."""
+    ready = wire.bytes_for(email, _sender(email, senders)) if wire is not None else None
+    if ready is None:
+        smtp.send_messages([_message(email, senders)])
+    else:
+        smtp.connection.sendmail(*ready)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -209,6 +222,8 @@ def do_deliver_email_batch(*, emails, token: str) -> dict:
     lease_until = timezone.now() + timedelta(seconds=lease)
     pending = list(emails)
     senders = {}
+    # Only the SMTP backend has a session to write bytes to; the others take Django's messages.
+    wire = Wire() if isinstance(smtp, SmtpBackend) else None
     _commit_without_waiting_for_the_disk(True)
     try:
         smtp.open()
@@ -235,7 +250,7 @@ def do_deliver_email_batch(*, emails, token: str) -> dict:
                 continue
             email = pending.pop(0)
             try:
-                smtp.send_messages([_message(email, senders)])
+                _send_in_batch(smtp, wire, email, senders)
             except _MESSAGE_ERRORS as exc:
                 failed[email.pk] = _error_text(exc)
                 continue
