@@ -222,8 +222,9 @@ def do_deliver_email_batch(*, emails, token: str) -> dict:
     lease_until = timezone.now() + timedelta(seconds=lease)
     pending = list(emails)
     senders = {}
-    # Only the SMTP backend has a session to write bytes to; the others take Django's messages.
-    wire = Wire() if isinstance(smtp, SmtpBackend) else None
+    # Only Django's own SMTP backend has a session to write bytes to; any other (a subclass may
+    # do more in send_messages) takes Django's messages.
+    wire = Wire() if type(smtp) is SmtpBackend else None
     _commit_without_waiting_for_the_disk(True)
     try:
         smtp.open()
