@@ -7,6 +7,7 @@ from email import policy
 from email.utils import parsedate_to_datetime
 
 import pytest
+from django.core.mail import EmailMessage
 
 from portal import mail_wire
 from portal.actions import _message, claim_emails, do_deliver_email_batch, new_claim_token
@@ -75,10 +76,16 @@ def shape(message):
 
 @pytest.mark.django_db(transaction=True)
 class TestTheNoticeIsWrittenOncePerBatch:
-    def test_every_reader_gets_the_mail_django_would_have_built_with_their_own_identity(self, user_a, sink):
+    def test_every_reader_gets_the_mail_django_would_have_built_with_their_own_identity(
+        self, user_a, sink, monkeypatch
+    ):
         rows = queue(user_a.tenant, [f"lecteur{n}@example.test" for n in range(5)])
+        builds, build = [], EmailMessage.message
+        monkeypatch.setattr(EmailMessage, "message", lambda self: builds.append(1) or build(self))
         result = deliver(rows)
+        monkeypatch.undo()
         assert result["sent"] == 5
+        assert len(builds) == 1, "the notice is built once for the five"
         assert sorted(to for (to,), _raw in sink.messages) == sorted(r.to for r in rows)
         whole = parsed(_message(rows[0]).message().as_bytes(linesep="\r\n"))
         ids = set()
