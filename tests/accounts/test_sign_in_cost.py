@@ -282,3 +282,39 @@ def test_new_session_keys_are_32_random_characters_of_django_s_alphabet():
     assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
     # Every character at every position: nothing left out at the ends of the alphabet or the key.
     assert all({key[position] for key in keys} == set(VALID_KEY_CHARS) for position in range(32))
+
+
+@pytest.mark.django_db
+def test_the_sign_in_view_is_decorated_once_and_still_protected(
+    client, user_a, password, settings, monkeypatch
+):
+    """LoginView's decorators (never cache, CSRF, sensitive POST data) wrap the sign-in view once per
+    process instead of at every request (no CSRF middleware built per request), and still apply."""
+    import traceback
+
+    from django.middleware.csrf import CsrfViewMiddleware
+    from django.test import Client
+
+    built = []
+    original = CsrfViewMiddleware.__init__
+
+    def counted(self, *args, **kwargs):
+        if not any(frame.name == "load_middleware" for frame in traceback.extract_stack()):
+            built.append(self)  # not the middleware chain's own instance
+        original(self, *args, **kwargs)
+
+    page = client.get("/alpha/sign-in/")  # the URLconfs, and the views they decorate, loaded
+    monkeypatch.setattr(CsrfViewMiddleware, "__init__", counted)
+    client.get("/alpha/sign-in/")
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert built == []
+    for answer in (page, response):
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+    assert response.status_code == 302 and response["Location"] == "/alpha/"
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+    # The view's own CSRF check, without the middleware's.
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "django.middleware.csrf.CsrfViewMiddleware"]
+    strict = Client(enforce_csrf_checks=True)
+    strict.get("/alpha/sign-in/")
+    refused = strict.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert refused.status_code == 403
