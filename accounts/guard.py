@@ -145,7 +145,7 @@ def check_secret(
         spend_password_hash()
     ok = bool(result)
     if ok:
-        lockout.clear_keys(keys)
+        lockout.clear_reservation(keys)
         if cookie_key is None and by_address:
             lockout.release_address(request)
         return Verdict(True)
@@ -232,12 +232,15 @@ def _remember_sign_in(sender, request, user, **kwargs):
 
 
 class DeviceCookieMiddleware:
-    """Hands the device cookie to a browser in the response of the request that signed it in."""
+    """Hands the device cookie to a browser in the response of the request that signed it in; and
+    around the request, a success's clear of its reservation may wait for the sign-in's own statement
+    (lockout.clears_held), and is run at the latest when the view is done."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        with lockout.clears_held():
+            response = self.get_response(request)
         set_device_cookie(response, request)
         return response

@@ -16,8 +16,11 @@ attempt (`reserve`, `reserve_address`) before the secret is checked.
 import hashlib
 import hmac
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
@@ -76,12 +79,14 @@ def _owner(key) -> int | None:
 
 
 def current_state(tenant, key: str) -> LockState:
+    _run_held()
     row = SignInLock.objects.filter(key_digest=key).only("locked_until").first()  # tenant-guard: keyed hash
     return _state_of(row)
 
 
 def current_states(keys) -> dict:
     """current_state() of several keys (of any tenants) in one query."""
+    _run_held()
     # tenant-guard: each key digest includes its tenant
     found = SignInLock.objects.filter(key_digest__in=list(keys))
     rows = {r.key_digest: r for r in found}
@@ -91,6 +96,7 @@ def current_states(keys) -> dict:
 def states_of_people(tenant, user_ids) -> dict:
     """The sign-in lock of each of these people of the tenant, {user id: LockState}, in one indexed
     query on SignInLock.user (the help desk's lock column)."""
+    _run_held()
     ids = list(user_ids)
     rows = SignInLock.objects.for_tenant(tenant).filter(user_id__in=ids).only("user_id", "locked_until")
     found = {row.user_id: row for row in rows}
@@ -100,6 +106,7 @@ def states_of_people(tenant, user_ids) -> dict:
 def locked_people(tenant):
     """The ids of the tenant's people locked out right now, as a subquery: one range of the
     `signinlock_locked_people` index, whatever the number of people (the help desk's filter)."""
+    _run_held()
     return (
         SignInLock.objects.for_tenant(tenant)
         .filter(user__isnull=False, locked_until__gt=timezone.now())
@@ -118,6 +125,7 @@ def _state_of(row) -> LockState:
 
 def register_failure(tenant, key: str) -> LockState:
     """Count one failure; lock when the policy's threshold is reached. A locked key is not extended."""
+    _run_held()
     threshold, minutes = _policy(tenant)
     now = timezone.now()
     window = timedelta(minutes=minutes)
@@ -165,7 +173,8 @@ def reserve(tenant, keys) -> Reservation:
 
     The rows are locked (select_for_update, in key order) for the count, so parallel attempts are
     counted one after the other and at most the threshold is ever checked; a success clears the count
-    afterwards (clear_keys). A locked key is not extended."""
+    afterwards (clear_reservation). A locked key is not extended."""
+    _run_held()
     threshold, minutes = _policy(tenant)
     now = timezone.now()
     window = timedelta(minutes=minutes)
@@ -234,17 +243,79 @@ def clear_keys(keys) -> None:
     keys = [str(key) for key in keys]
     if not keys:
         return
-    meta = SignInLock._meta
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {connection.ops.quote_name(meta.db_table)} "  # noqa: S608 - names from the model
-            f"WHERE {connection.ops.quote_name(meta.get_field('key_digest').column)} "
-            f"IN ({', '.join(['%s'] * len(keys))})",
-            keys,
-        )
+        cursor.execute(delete_sql(len(keys)), keys)
+
+
+def delete_sql(count: int) -> str:
+    """The DELETE of `count` keys' counts (clear_keys; record_signed_in carries it in its statement)."""
+    return _delete_sql(connection.vendor, count)
+
+
+@lru_cache(maxsize=8)
+def _delete_sql(vendor: str, count: int) -> str:
+    meta, quote = SignInLock._meta, connection.ops.quote_name
+    return (
+        f"DELETE FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"WHERE {quote(meta.get_field('key_digest').column)} IN ({', '.join(['%s'] * count)})"
+    )
+
+
+# A success's clear of its reservation, held until the sign-in's own statement carries it (one round
+# trip fewer after the hash: accounts.signals.record_signed_in), or until the request ends. Only
+# around a request (accounts.guard's middleware) and outside any transaction; every read or write of
+# the counts here runs what is held first, so nothing ever sees a reservation that a success cleared.
+_held = threading.local()
+
+
+@contextmanager
+def clears_held():
+    """Around a request: clear_reservation() may wait for take_held_clears(); what is left is
+    cleared when the request ends, whatever the view did."""
+    previous = getattr(_held, "keys", None)
+    _held.keys = []
+    try:
+        yield
+    finally:
+        keys, _held.keys = _held.keys, previous
+        clear_keys(keys)
+
+
+def clear_reservation(keys) -> None:
+    """The secret was right: clear the counts of its keys (accounts.guard), now or, around a request
+    and outside a transaction, with the sign-in's statement (take_held_clears) or at the request's end."""
+    held = getattr(_held, "keys", None)
+    if held is None or connection.in_atomic_block:
+        _run_held()
+        clear_keys(keys)
+        return
+    held.extend(str(key) for key in keys)
+
+
+def take_held_clears() -> list[str]:
+    """The keys whose clear is held, for a statement that deletes them itself, outside a transaction;
+    they are then no longer held. Inside a transaction nothing is handed over: it is cleared now."""
+    held = getattr(_held, "keys", None)
+    if not held:
+        return []
+    if connection.in_atomic_block:
+        _run_held()
+        return []
+    keys = list(dict.fromkeys(held))
+    held.clear()
+    return keys
+
+
+def _run_held() -> None:
+    held = getattr(_held, "keys", None)
+    if held:
+        keys = list(held)
+        held.clear()
+        clear_keys(keys)
 
 
 def clear(key: str) -> None:
+    _run_held()
     SignInLock.objects.filter(key_digest=key).delete()  # tenant-guard: the key includes the tenant
 
 

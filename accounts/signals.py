@@ -12,6 +12,7 @@ from portal.audit import client_ip, record_audit
 from portal.models import AuditEntry
 from portal.signals import language_chosen
 
+from . import lockout
 from .actions import do_change_language
 from .middleware import start_session_clock
 from .models import User
@@ -35,9 +36,10 @@ user_logged_in.connect(audit_signed_in, dispatch_uid="update_last_login")
 def record_signed_in(*, user, request=None) -> None:
     """The time of the sign-in on the account (`last_login`, which also voids the mailed reset links)
     and its audit entry, as portal.audit.record_audit writes it: one statement on PostgreSQL (an
-    UPDATE in a WITH clause of the INSERT), two in one transaction elsewhere. Raw SQL, written once
-    per process, on the hot path of every sign-in: the ORM's save() and create() cost more CPU than
-    the statements themselves."""
+    UPDATE in a WITH clause of the INSERT), two in one transaction elsewhere; and with them the
+    DELETE of the sign-in's lock reservation when the guard held it (lockout.take_held_clears). Raw
+    SQL, written once per process, on the hot path of every sign-in: the ORM's save() and create()
+    cost more CPU than the statements themselves."""
     now = timezone.now()
     user.last_login = now
     update, insert, last_login, fields = _signed_in_sql(connection.vendor)
@@ -56,11 +58,26 @@ def record_signed_in(*, user, request=None) -> None:
         "details": {},
     }
     insert_params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    # The clear of the sign-in's reservation, when the guard held it for this statement.
+    cleared = lockout.take_held_clears()
+    try:
+        _write_signed_in(update, update_params, insert, insert_params, cleared)
+    except Exception:
+        lockout.clear_keys(cleared)  # the sign-in failed, the password was still right
+        raise
+
+
+def _write_signed_in(update, update_params, insert, insert_params, cleared):
     if connection.vendor == "postgresql":
+        clear = f"cleared AS ({lockout.delete_sql(len(cleared))}), " if cleared else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"WITH signed_in AS ({update}) {insert}", update_params + insert_params)
+            cursor.execute(
+                f"WITH {clear}signed_in AS ({update}) {insert}", cleared + update_params + insert_params
+            )
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if cleared:
+            cursor.execute(lockout.delete_sql(len(cleared)), cleared)
         cursor.execute(update, update_params)
         cursor.execute(insert, insert_params)
 

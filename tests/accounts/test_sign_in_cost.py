@@ -24,12 +24,20 @@ def _sign_in_statements():
     statements = [
         "the account named (one SELECT by tenant and identifier)",
         "the attempt reserved on the account's lock key (INSERT … ON CONFLICT DO NOTHING)",
-        "the reservation cleared, the password being right (DELETE)",
     ]
     if connection.vendor == "postgresql":
-        statements += ["last_login and the audit entry (UPDATE in the WITH clause of the INSERT)"]
+        statements += [
+            "the reservation cleared, the password being right, last_login and the audit entry "
+            "(DELETE and UPDATE in the WITH clause of the INSERT)"
+        ]
     else:
-        statements += ["BEGIN", "last_login (UPDATE)", "the audit entry (INSERT)", "COMMIT"]
+        statements += [
+            "BEGIN",
+            "the reservation cleared, the password being right (DELETE)",
+            "last_login (UPDATE)",
+            "the audit entry (INSERT)",
+            "COMMIT",
+        ]
     # The new session, written once when the response is saved (accounts/sessions.py).
     statements += ["the session (INSERT)"]
     return statements
@@ -318,3 +326,63 @@ def test_the_sign_in_view_is_decorated_once_and_still_protected(
     strict.get("/alpha/sign-in/")
     refused = strict.post("/alpha/sign-in/", {"username": "A000001", "password": password})
     assert refused.status_code == 403
+
+
+# The reservation's clear held for the sign-in's own statement (accounts.lockout.clears_held): only
+# outside a transaction, so these tests run as production does, without a test's transaction.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_stopped_by_a_stage_still_clears_its_reservation(client, user_a, password, monkeypatch):
+    """No sign-in statement carries the clear (a stage answers before the session is signed in): it
+    runs when the view is done."""
+    from accounts import stages
+
+    from .test_sign_in_stages import TermsStage
+
+    monkeypatch.setattr(stages, "_stages", list(stages._stages))
+    stages.register_stage(TermsStage, before="enrol_device")
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert response.content.decode() == "Accept the terms of use first."
+    assert not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_that_fails_after_the_password_still_clears_its_reservation(
+    client, user_a, password, monkeypatch
+):
+    from accounts import signals
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(signals, "_write_signed_in", broken)
+    with pytest.raises(RuntimeError):
+        client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_clear_is_never_seen_by_a_read_or_a_count_of_the_same_request(tenant_a, user_a):
+    key = lockout.lock_key(tenant_a, user=user_a)
+    with lockout.clears_held():
+        assert not lockout.reserve(tenant_a, [key]).refused
+        lockout.clear_reservation([key])
+        assert SignInLock.objects.filter(key_digest=key).exists()  # held, not yet run
+        assert not lockout.current_state(tenant_a, key).counted  # a read runs it first
+        assert not SignInLock.objects.exists()
+        lockout.reserve(tenant_a, [key])
+        lockout.clear_reservation([key])
+        # A count runs it first too: the failure starts a new count instead of adding to a success.
+        assert lockout.register_failure(tenant_a, key).counted
+        assert SignInLock.objects.get(key_digest=key).failures == 1
+    assert lockout.take_held_clears() == []  # nothing is held outside a request
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_clear_is_not_held(tenant_a, user_a):
+    key = lockout.lock_key(tenant_a, user=user_a)
+    with lockout.clears_held():
+        lockout.reserve(tenant_a, [key])
+        lockout.clear_reservation([key])  # the test's transaction is open
+        assert not SignInLock.objects.exists()
