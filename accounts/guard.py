@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from portal.audit import record_audit
 from portal.contact import reach_helpdesk
 
-from . import lockout, stages
+from . import lockout, sessions, stages
 from .actions import record_lock
 from .identifiers import normalise_identifier
 
@@ -231,16 +231,27 @@ def _remember_sign_in(sender, request, user, **kwargs):
         request._portail_signed_in = user
 
 
-class DeviceCookieMiddleware:
-    """Hands the device cookie to a browser in the response of the request that signed it in; and
-    around the request, a success's clear of its reservation may wait for the sign-in's own statement
-    (lockout.clears_held), and is run at the latest when the view is done."""
+class HeldWritesMiddleware:
+    """Around the whole request, outside the session middleware: a success's clear of its lock
+    reservation (lockout.clears_held) and the sign-in's writes after the hash (sessions.writes_held)
+    may wait for the statement that carries them, the new session's INSERT; what none took is written
+    when the request ends, whatever the view did."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with lockout.clears_held():
-            response = self.get_response(request)
+        with lockout.clears_held(), sessions.writes_held():
+            return self.get_response(request)
+
+
+class DeviceCookieMiddleware:
+    """Hands the device cookie to a browser in the response of the request that signed it in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
         set_device_cookie(response, request)
         return response

@@ -17,6 +17,7 @@ from .actions import do_change_language
 from .middleware import start_session_clock
 from .models import User
 from .selectors import user_for_sign_in
+from .sessions import hold_for_session, with_statements
 
 
 def audit_signed_in(sender, request, user, **kwargs):
@@ -69,11 +70,14 @@ def record_signed_in(*, user, request=None) -> None:
 
 def _write_signed_in(update, update_params, insert, insert_params, cleared):
     if connection.vendor == "postgresql":
-        clear = f"cleared AS ({lockout.delete_sql(len(cleared))}), " if cleared else ""
+        statements = [(lockout.delete_sql(len(cleared)), cleared)] if cleared else []
+        statements += [(update, update_params), (insert, insert_params)]
+        # On a request, they wait for the new session's INSERT and ride in it (accounts.sessions).
+        if hold_for_session(connection, statements):
+            return
+        *before, (last, last_params) = statements
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH {clear}signed_in AS ({update}) {insert}", cleared + update_params + insert_params
-            )
+            cursor.execute(*with_statements(before, last, last_params))
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if cleared:

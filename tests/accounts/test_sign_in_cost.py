@@ -26,21 +26,20 @@ def _sign_in_statements():
         "the attempt reserved on the account's lock key (INSERT … ON CONFLICT DO NOTHING)",
     ]
     if connection.vendor == "postgresql":
-        statements += [
-            "the reservation cleared, the password being right, last_login and the audit entry "
-            "(DELETE and UPDATE in the WITH clause of the INSERT)"
+        # The new session, written once when the response is saved (accounts/sessions.py), carries
+        # the sign-in's writes after the hash in its WITH clause.
+        return statements + [
+            "the reservation cleared (the password being right), last_login and the audit entry "
+            "(DELETE, UPDATE and INSERT in the WITH clause of the session's INSERT)"
         ]
-    else:
-        statements += [
-            "BEGIN",
-            "the reservation cleared, the password being right (DELETE)",
-            "last_login (UPDATE)",
-            "the audit entry (INSERT)",
-            "COMMIT",
-        ]
-    # The new session, written once when the response is saved (accounts/sessions.py).
-    statements += ["the session (INSERT)"]
-    return statements
+    return statements + [
+        "BEGIN",
+        "the reservation cleared, the password being right (DELETE)",
+        "last_login (UPDATE)",
+        "the audit entry (INSERT)",
+        "COMMIT",
+        "the session (INSERT)",
+    ]
 
 
 # As in production, outside a test's transaction: the transactions of the sign-in are its own.
@@ -227,6 +226,10 @@ def _collide_then_sign_in(client, user_a, password, monkeypatch):
     assert client.cookies["sessionid"].value == "k" * 32
     assert sessions.SessionStore(session_key=other.session_key).load() == {"marker": "someone else"}
     assert Session.objects.count() == 2
+    # The sign-in's own writes, carried by the INSERT that failed, are written once all the same.
+    assert AuditEntry.objects.filter(action="auth.signed_in").count() == 1
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and not SignInLock.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -386,3 +389,37 @@ def test_inside_a_transaction_the_clear_is_not_held(tenant_a, user_a):
         lockout.reserve(tenant_a, [key])
         lockout.clear_reservation([key])  # the test's transaction is open
         assert not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_that_rotates_a_session_still_writes_its_audit_entry_and_clears(client, user_a, password):
+    """A browser with a session is rotated as Django rotates it (no new session's INSERT to carry the
+    sign-in's writes): they are written when the request ends, before the answer goes out."""
+    from django.contrib.sessions.models import Session
+
+    session = client.session
+    session["marker"] = "kept"
+    session.save()
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert response.status_code == 302 and client.cookies["sessionid"].value != session.session_key
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+    assert AuditEntry.objects.filter(action="auth.signed_in", target_id=str(user_a.pk)).count() == 1
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_insert_that_fails_leaves_the_sign_in_s_writes_to_the_request_s_end(
+    client, user_a, password, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+
+    from accounts import sessions
+
+    broken = 'INSERT INTO "no_such_table" ("a", "b", "c") VALUES (%s, %s, %s)'
+    monkeypatch.setitem(sessions._inserts, (Session, connection.vendor), broken)
+    with pytest.raises(Exception, match="no_such_table"):
+        client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert AuditEntry.objects.filter(action="auth.signed_in").count() == 1
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and not SignInLock.objects.exists()
