@@ -233,15 +233,15 @@ def _remember_sign_in(sender, request, user, **kwargs):
 
 class HeldWritesMiddleware:
     """Around the whole request, outside the session middleware: a success's clear of its lock
-    reservation (lockout.clears_held) and the sign-in's writes after the hash (sessions.writes_held)
-    may wait for the statement that carries them, the new session's INSERT; what none took is written
-    when the request ends, whatever the view did."""
+    reservation and its address's give-back (lockout.writes_held), and the sign-in's writes after the
+    hash (sessions.writes_held) may wait for what carries them, the new session's INSERT and its cache
+    write; what none took is written when the request ends, whatever the view did."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        with lockout.clears_held(), sessions.writes_held():
+        with lockout.writes_held(), sessions.writes_held():
             return self.get_response(request)
 
 

@@ -262,23 +262,28 @@ def _delete_sql(vendor: str, count: int) -> str:
 
 
 # A success's clear of its reservation, held until the sign-in's own statement carries it (one round
-# trip fewer after the hash: accounts.signals.record_signed_in), or until the request ends. Only
-# around a request (accounts.guard's middleware) and outside any transaction; every read or write of
-# the counts here runs what is held first, so nothing ever sees a reservation that a success cleared.
+# trip fewer after the hash: accounts.signals.record_signed_in), or until the request ends; and its
+# address's give-back, held until the new session's cache write carries it (accounts.sessions). Only
+# around a request (accounts.guard.HeldWritesMiddleware), a clear only outside any transaction; every
+# read or write of the counts here runs what is held first, so nothing ever sees a reservation or an
+# address's attempt that a success gave back.
 _held = threading.local()
 
 
 @contextmanager
-def clears_held():
-    """Around a request: clear_reservation() may wait for take_held_clears(); what is left is
-    cleared when the request ends, whatever the view did."""
-    previous = getattr(_held, "keys", None)
-    _held.keys = []
+def writes_held():
+    """Around a request: clear_reservation() may wait for take_held_clears(), release_address() for
+    set_with_held_give_backs(); what is left is run when the request ends, whatever the view did."""
+    previous = getattr(_held, "keys", None), getattr(_held, "give_backs", None)
+    _held.keys, _held.give_backs = [], []
     try:
         yield
     finally:
-        keys, _held.keys = _held.keys, previous
+        keys, give_backs = _held.keys, _held.give_backs
+        _held.keys, _held.give_backs = previous
         clear_keys(keys)
+        for key in give_backs:
+            _give_back(key)
 
 
 def clear_reservation(keys) -> None:
@@ -357,6 +362,7 @@ def _address_key(request) -> str:
 
 def address_blocked(request) -> int:
     """Minutes to wait when this address has failed too often lately; 0 otherwise."""
+    _give_back_held()
     if cache.get(_address_key(request), 0) >= settings.PORTAIL_FAILURES_PER_ADDRESS:
         return math.ceil(settings.PORTAIL_FAILURES_ADDRESS_WINDOW / 60)
     return 0
@@ -392,6 +398,7 @@ def _run_script(source: str, key: str, *args):
 
 def register_address_failure(request) -> int:
     """Count one failure from this address; the count so far."""
+    _give_back_held()
     key = _address_key(request)
     window = settings.PORTAIL_FAILURES_ADDRESS_WINDOW
     counted = _run_script(_COUNT_SCRIPT, key, window)
@@ -415,11 +422,60 @@ def reserve_address(request) -> int:
 
 
 def release_address(request) -> None:
-    """A success does not count against its address: give the reserved attempt back."""
+    """A success does not count against its address: give the reserved attempt back, now or, around
+    a request on Redis, with the new session's cache write (set_with_held_give_backs)."""
     key = _address_key(request)
+    held = getattr(_held, "give_backs", None)
+    if held is not None and isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+        held.append(key)
+        return
+    _give_back(key)
+
+
+def _give_back(key: str) -> None:
     if _run_script(_GIVE_BACK_SCRIPT, key) is not None:
         return
     try:
         cache.decr(key)
     except ValueError:  # expired meanwhile
         pass
+
+
+def _give_back_held() -> None:
+    held = getattr(_held, "give_backs", None)
+    while held:
+        _give_back(held.pop(0))
+
+
+# The new session's cache entry (as Django's RedisCache.set writes it) and the held give-backs, as
+# the give-back script does them, in one call.
+_SET_AND_GIVE_BACK_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+"""
+
+
+def set_with_held_give_backs(key: str, value, timeout) -> bool:
+    """cache.set(key, value, timeout) on the default cache with the held give-backs in the same
+    Redis call (one round trip after the hash instead of two); False when none is held, or the cache
+    is not Redis, or the timeout is not a number of seconds: the caller sets it itself."""
+    held = getattr(_held, "give_backs", None)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not held or not isinstance(backend, RedisCache) or timeout is None or int(timeout) <= 0:
+        return False
+    give_backs = list(held)
+    held.clear()
+    try:
+        client = backend._cache.get_client(write=True)
+        script = _scripts.get(_SET_AND_GIVE_BACK_SCRIPT)
+        if script is None:
+            script = _scripts[_SET_AND_GIVE_BACK_SCRIPT] = client.register_script(_SET_AND_GIVE_BACK_SCRIPT)
+        keys = [backend.make_and_validate_key(name) for name in [key, *give_backs]]
+        script(keys=keys, args=[backend._cache._serializer.dumps(value), int(timeout)], client=client)
+    except Exception:
+        held[:0] = give_backs  # given back when the request ends
+        raise
+    return True

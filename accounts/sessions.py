@@ -26,7 +26,7 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbS
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.db import IntegrityError, connections, router, transaction
 
-from . import user_state
+from . import lockout, user_state
 
 logger = logging.getLogger("django.contrib.sessions")
 
@@ -82,7 +82,11 @@ class SessionStore(CachedDbSessionStore):
             return super().save(must_create)
         self._insert_new()
         try:
-            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+            # With the address's give-back held by the sign-in, in one Redis call (accounts.lockout).
+            shared = settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS
+            age = self.get_expiry_age()
+            if not (shared and lockout.set_with_held_give_backs(self.cache_key, self._session, age)):
+                self._cache.set(self.cache_key, self._session, age)
         except Exception:
             logger.exception("Error saving to cache (%s)", self._cache)
 

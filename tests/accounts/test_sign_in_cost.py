@@ -331,7 +331,7 @@ def test_the_sign_in_view_is_decorated_once_and_still_protected(
     assert refused.status_code == 403
 
 
-# The reservation's clear held for the sign-in's own statement (accounts.lockout.clears_held): only
+# The reservation's clear held for the sign-in's own statement (accounts.lockout.writes_held): only
 # outside a transaction, so these tests run as production does, without a test's transaction.
 
 
@@ -368,7 +368,7 @@ def test_a_sign_in_that_fails_after_the_password_still_clears_its_reservation(
 @pytest.mark.django_db(transaction=True)
 def test_a_held_clear_is_never_seen_by_a_read_or_a_count_of_the_same_request(tenant_a, user_a):
     key = lockout.lock_key(tenant_a, user=user_a)
-    with lockout.clears_held():
+    with lockout.writes_held():
         assert not lockout.reserve(tenant_a, [key]).refused
         lockout.clear_reservation([key])
         assert SignInLock.objects.filter(key_digest=key).exists()  # held, not yet run
@@ -385,7 +385,7 @@ def test_a_held_clear_is_never_seen_by_a_read_or_a_count_of_the_same_request(ten
 @pytest.mark.django_db
 def test_inside_a_transaction_the_clear_is_not_held(tenant_a, user_a):
     key = lockout.lock_key(tenant_a, user=user_a)
-    with lockout.clears_held():
+    with lockout.writes_held():
         lockout.reserve(tenant_a, [key])
         lockout.clear_reservation([key])  # the test's transaction is open
         assert not SignInLock.objects.exists()
@@ -423,3 +423,55 @@ def test_a_session_insert_that_fails_leaves_the_sign_in_s_writes_to_the_request_
     assert AuditEntry.objects.filter(action="auth.signed_in").count() == 1
     user_a.refresh_from_db()
     assert user_a.last_login is not None and not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_redis_the_address_is_given_back_with_the_new_session_s_cache_write(
+    redis_throttle, client, user_a, password, settings
+):
+    """Two Redis calls: the address's count before the hash; after it, the new session's cache entry
+    and the address's give-back in one script call."""
+    import redis
+    from django.core.cache import cache
+    from django.test import Client
+
+    from accounts import sessions
+
+    Client().post("/alpha/sign-in/", {"username": "A000001", "password": password})  # the scripts loaded
+    client.get("/alpha/sign-in/")
+    sent = []
+    execute = redis.client.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(str(args[0]))
+        return execute(self, *args, **kwargs)
+
+    redis.client.Redis.execute_command = counting
+    try:
+        response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    finally:
+        redis.client.Redis.execute_command = execute
+    assert response.status_code == 302
+    assert [name for name in sent if name != "SCRIPT LOAD"] == ["EVALSHA", "EVALSHA"]
+    request = response.wsgi_request
+    assert cache.get(lockout._address_key(request)) == 0  # given back
+    key = client.cookies["sessionid"].value
+    entry = cache.get(sessions.SessionStore.cache_key_prefix + key)
+    assert entry["_auth_user_id"] == str(user_a.pk)
+    assert 0 < redis_throttle.ttl(cache.make_and_validate_key(sessions.SessionStore.cache_key_prefix + key))
+
+
+def test_a_held_give_back_is_run_before_the_address_is_counted_again_or_at_the_request_s_end(
+    redis_throttle, settings, rf
+):
+    from django.core.cache import cache
+
+    request = rf.post("/", REMOTE_ADDR="198.51.100.10")
+    key = lockout._address_key(request)
+    with lockout.writes_held():
+        lockout.reserve_address(request)
+        lockout.release_address(request)
+        assert cache.get(key) == 1  # held
+        assert lockout.reserve_address(request) == 0 and cache.get(key) == 1  # given back first
+        lockout.release_address(request)
+    assert cache.get(key) == 0  # given back when the request ends
