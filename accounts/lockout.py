@@ -25,7 +25,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -214,18 +214,11 @@ def _claim_fresh(tenant, key: str, now, locked_until) -> bool:
     Raw SQL because the ORM has no INSERT ... ON CONFLICT DO NOTHING that says whether it inserted;
     get_or_create under select_for_update costs four statements more for every sign-in
     (benchmarks/signin.py). PostgreSQL and SQLite 3.35+ both take this form."""
-    meta = SignInLock._meta
-    columns = ", ".join(
-        connection.ops.quote_name(meta.get_field(name).column)
-        for name in ("tenant", "user", "key_digest", "failures", "first_failure_at", "locked_until")
-    )
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of the `connection` proxy is a lookup
+    adapt = db.ops.adapt_datetimefield_value
+    with db.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-            "VALUES (%s, %s, %s, 1, %s, %s) "
-            f"ON CONFLICT ({connection.ops.quote_name(meta.get_field('key_digest').column)}) DO NOTHING "
-            f"RETURNING {connection.ops.quote_name(meta.pk.column)}",
+            _claim_sql(db.vendor),
             [
                 tenant.pk if tenant is not None else None,
                 _owner(key),
@@ -237,14 +230,31 @@ def _claim_fresh(tenant, key: str, now, locked_until) -> bool:
         return cursor.fetchone() is not None
 
 
+@lru_cache(maxsize=2)
+def _claim_sql(vendor: str) -> str:
+    """_claim_fresh's INSERT, written once per process (per database vendor, as the quoting is)."""
+    meta, quote = SignInLock._meta, connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("tenant", "user", "key_digest", "failures", "first_failure_at", "locked_until")
+    )
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
+        "VALUES (%s, %s, %s, 1, %s, %s) "
+        f"ON CONFLICT ({quote(meta.get_field('key_digest').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+
+
 def clear_keys(keys) -> None:
     """Delete the counts of these keys: one DELETE, outside any transaction (no row refers to a lock
     row, so Django's deletion collector, and the transaction it opens, have nothing to do)."""
     keys = [str(key) for key in keys]
     if not keys:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(delete_sql(len(keys)), keys)
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_delete_sql(db.vendor, len(keys)), keys)
 
 
 def delete_sql(count: int) -> str:
@@ -290,7 +300,7 @@ def clear_reservation(keys) -> None:
     """The secret was right: clear the counts of its keys (accounts.guard), now or, around a request
     and outside a transaction, with the sign-in's statement (take_held_clears) or at the request's end."""
     held = getattr(_held, "keys", None)
-    if held is None or connection.in_atomic_block:
+    if held is None or connections[DEFAULT_DB_ALIAS].in_atomic_block:
         _run_held()
         clear_keys(keys)
         return
@@ -303,7 +313,7 @@ def take_held_clears() -> list[str]:
     held = getattr(_held, "keys", None)
     if not held:
         return []
-    if connection.in_atomic_block:
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
         _run_held()
         return []
     keys = list(dict.fromkeys(held))
