@@ -254,16 +254,12 @@ def clear_keys(keys) -> None:
         return
     db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:
-        cursor.execute(_delete_sql(db.vendor, len(keys)), keys)
-
-
-def delete_sql(count: int) -> str:
-    """The DELETE of `count` keys' counts (clear_keys; record_signed_in carries it in its statement)."""
-    return _delete_sql(connection.vendor, count)
+        cursor.execute(delete_sql(db.vendor, len(keys)), keys)
 
 
 @lru_cache(maxsize=8)
-def _delete_sql(vendor: str, count: int) -> str:
+def delete_sql(vendor: str, count: int) -> str:
+    """The DELETE of `count` keys' counts (clear_keys; record_signed_in carries it in its statement)."""
     meta, quote = SignInLock._meta, connection.ops.quote_name
     return (
         f"DELETE FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model

@@ -73,7 +73,7 @@ def record_signed_in(*, user, request=None) -> None:
 
 def _write_signed_in(connection, update, update_params, insert, insert_params, cleared):
     if connection.vendor == "postgresql":
-        statements = [(lockout.delete_sql(len(cleared)), cleared)] if cleared else []
+        statements = [(lockout.delete_sql(connection.vendor, len(cleared)), cleared)] if cleared else []
         statements += [(update, update_params), (insert, insert_params)]
         # On a request, they wait for the new session's INSERT and ride in it (accounts.sessions).
         if hold_for_session(connection, statements):
@@ -84,7 +84,7 @@ def _write_signed_in(connection, update, update_params, insert, insert_params, c
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if cleared:
-            cursor.execute(lockout.delete_sql(len(cleared)), cleared)
+            cursor.execute(lockout.delete_sql(connection.vendor, len(cleared)), cleared)
         cursor.execute(update, update_params)
         cursor.execute(insert, insert_params)
 
