@@ -475,3 +475,18 @@ def test_a_held_give_back_is_run_before_the_address_is_counted_again_or_at_the_r
         assert lockout.reserve_address(request) == 0 and cache.get(key) == 1  # given back first
         lockout.release_address(request)
     assert cache.get(key) == 0  # given back when the request ends
+
+
+@pytest.mark.django_db
+def test_session_rows_are_written_without_compression_and_compressed_ones_still_read():
+    from django.core import signing
+
+    from accounts import sessions
+
+    store = sessions.SessionStore()
+    data = {"_auth_user_id": "1", "_auth_user_hash": "ab" * 32, "note": "x" * 500}
+    encoded = store.encode(data)
+    assert not encoded.startswith(".")  # zlib's mark; 500 "x" would have compressed
+    assert store.decode(encoded) == data
+    compressed = signing.dumps(data, salt=store.key_salt, serializer=store.serializer, compress=True)
+    assert compressed.startswith(".") and store.decode(compressed) == data
