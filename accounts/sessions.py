@@ -25,7 +25,7 @@ from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
 from django.core import signing
 from django.core.cache import DEFAULT_CACHE_ALIAS
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
 from . import lockout, user_state
 
@@ -74,7 +74,7 @@ class SessionStore(CachedDbSessionStore):
     def encode(self, session_dict):
         # Django compresses the row's data with zlib when that makes it shorter: a session is a few
         # hundred characters, mostly a hash that does not compress, and zlib sets up some 256 KiB of
-        # state for each call (about 0.25 M instructions, with the hash's caches already cold). Rows
+        # state for each call (about 0.2 M instructions, with the hash's caches already cold). Rows
         # written compressed before still read: decode() knows both.
         return signing.dumps(session_dict, salt=self.key_salt, serializer=self.serializer)
 
@@ -138,8 +138,13 @@ class SessionStore(CachedDbSessionStore):
         except IntegrityError:
             if held:  # a drawn key that is taken, or a held statement refused: those run on their own
                 *before, (last, last_params) = held
-                with connection.cursor() as cursor:
-                    cursor.execute(*with_statements(before, last, last_params))
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute(*with_statements(before, last, last_params))
+                except IntegrityError as refused:
+                    # Not a key to draw again: the sign-in's own writes failed, as they would have
+                    # failed in the view (an account deleted meanwhile, say).
+                    raise DatabaseError("the sign-in's writes were refused") from refused
             raise
         except Exception:
             _hold_again(held)  # run on their own when the request ends
@@ -164,7 +169,7 @@ _inserts: dict = {}  # (session model, database vendor): the INSERT, written onc
 # The writes of a sign-in after the hash (last_login, the audit entry, the clear of the lock's
 # reservation: accounts.signals.record_signed_in), held on PostgreSQL until the new session's INSERT,
 # which carries them in its WITH clause: one round trip instead of two. Held only around a request
-# (accounts.middleware.HeldWritesMiddleware, outside the session middleware, which saves the session)
+# (accounts.guard.HeldWritesMiddleware, outside the session middleware, which saves the session)
 # and outside any transaction; what no INSERT takes (a session that existed and was rotated, a view
 # that failed) is written when the request ends (benchmarks/README.md, "Sign-in: 2026-11-30 (third)
 # session").

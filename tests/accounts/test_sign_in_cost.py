@@ -490,3 +490,28 @@ def test_session_rows_are_written_without_compression_and_compressed_ones_still_
     assert store.decode(encoded) == data
     compressed = signing.dumps(data, salt=store.key_salt, serializer=store.serializer, compress=True)
     assert compressed.startswith(".") and store.decode(compressed) == data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_writes_that_the_database_refuses_are_not_dropped_by_a_new_key(
+    client, user_a, password, monkeypatch
+):
+    """A held write refused (here: the account deleted between the password and the session) is not
+    a session key to draw again: the sign-in fails, as it did when the view wrote them itself."""
+    from django.db import DatabaseError, connection
+
+    from accounts import signals
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the sign-in's writes ride in the session's INSERT on PostgreSQL only")
+    original = signals._write_signed_in
+
+    def after_a_deletion(db, update, update_params, insert, insert_params, cleared):
+        insert_params = list(insert_params)
+        insert_params[1] = 10**9  # the audit entry's actor: no such account
+        original(db, update, update_params, insert, insert_params, cleared)
+
+    monkeypatch.setattr(signals, "_write_signed_in", after_a_deletion)
+    with pytest.raises(DatabaseError):
+        client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert not AuditEntry.objects.filter(action="auth.signed_in").exists()
