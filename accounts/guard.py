@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from portal.audit import record_audit
 from portal.contact import reach_helpdesk
 
-from . import lockout, stages
+from . import lockout, sessions, stages
 from .actions import record_lock
 from .identifiers import normalise_identifier
 
@@ -145,7 +145,7 @@ def check_secret(
         spend_password_hash()
     ok = bool(result)
     if ok:
-        lockout.clear_keys(keys)
+        lockout.clear_reservation(keys)
         if cookie_key is None and by_address:
             lockout.release_address(request)
         return Verdict(True)
@@ -229,6 +229,20 @@ def _remember_sign_in(sender, request, user, **kwargs):
     # second login().
     if request is not None:
         request._portail_signed_in = user
+
+
+class HeldWritesMiddleware:
+    """Around the whole request, outside the session middleware: a success's clear of its lock
+    reservation and its address's give-back (lockout.writes_held), and the sign-in's writes after the
+    hash (sessions.writes_held) may wait for what carries them, the new session's INSERT and its cache
+    write; what none took is written when the request ends, whatever the view did."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with lockout.writes_held(), sessions.writes_held():
+            return self.get_response(request)
 
 
 class DeviceCookieMiddleware:

@@ -16,13 +16,16 @@ attempt (`reserve`, `reserve_address`) before the secret is checked.
 import hashlib
 import hmac
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -76,12 +79,14 @@ def _owner(key) -> int | None:
 
 
 def current_state(tenant, key: str) -> LockState:
+    _run_held()
     row = SignInLock.objects.filter(key_digest=key).only("locked_until").first()  # tenant-guard: keyed hash
     return _state_of(row)
 
 
 def current_states(keys) -> dict:
     """current_state() of several keys (of any tenants) in one query."""
+    _run_held()
     # tenant-guard: each key digest includes its tenant
     found = SignInLock.objects.filter(key_digest__in=list(keys))
     rows = {r.key_digest: r for r in found}
@@ -91,6 +96,7 @@ def current_states(keys) -> dict:
 def states_of_people(tenant, user_ids) -> dict:
     """The sign-in lock of each of these people of the tenant, {user id: LockState}, in one indexed
     query on SignInLock.user (the help desk's lock column)."""
+    _run_held()
     ids = list(user_ids)
     rows = SignInLock.objects.for_tenant(tenant).filter(user_id__in=ids).only("user_id", "locked_until")
     found = {row.user_id: row for row in rows}
@@ -100,6 +106,7 @@ def states_of_people(tenant, user_ids) -> dict:
 def locked_people(tenant):
     """The ids of the tenant's people locked out right now, as a subquery: one range of the
     `signinlock_locked_people` index, whatever the number of people (the help desk's filter)."""
+    _run_held()
     return (
         SignInLock.objects.for_tenant(tenant)
         .filter(user__isnull=False, locked_until__gt=timezone.now())
@@ -118,6 +125,7 @@ def _state_of(row) -> LockState:
 
 def register_failure(tenant, key: str) -> LockState:
     """Count one failure; lock when the policy's threshold is reached. A locked key is not extended."""
+    _run_held()
     threshold, minutes = _policy(tenant)
     now = timezone.now()
     window = timedelta(minutes=minutes)
@@ -165,7 +173,8 @@ def reserve(tenant, keys) -> Reservation:
 
     The rows are locked (select_for_update, in key order) for the count, so parallel attempts are
     counted one after the other and at most the threshold is ever checked; a success clears the count
-    afterwards (clear_keys). A locked key is not extended."""
+    afterwards (clear_reservation). A locked key is not extended."""
+    _run_held()
     threshold, minutes = _policy(tenant)
     now = timezone.now()
     window = timedelta(minutes=minutes)
@@ -205,18 +214,11 @@ def _claim_fresh(tenant, key: str, now, locked_until) -> bool:
     Raw SQL because the ORM has no INSERT ... ON CONFLICT DO NOTHING that says whether it inserted;
     get_or_create under select_for_update costs four statements more for every sign-in
     (benchmarks/signin.py). PostgreSQL and SQLite 3.35+ both take this form."""
-    meta = SignInLock._meta
-    columns = ", ".join(
-        connection.ops.quote_name(meta.get_field(name).column)
-        for name in ("tenant", "user", "key_digest", "failures", "first_failure_at", "locked_until")
-    )
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of the `connection` proxy is a lookup
+    adapt = db.ops.adapt_datetimefield_value
+    with db.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-            "VALUES (%s, %s, %s, 1, %s, %s) "
-            f"ON CONFLICT ({connection.ops.quote_name(meta.get_field('key_digest').column)}) DO NOTHING "
-            f"RETURNING {connection.ops.quote_name(meta.pk.column)}",
+            _claim_sql(db.vendor),
             [
                 tenant.pk if tenant is not None else None,
                 _owner(key),
@@ -228,23 +230,103 @@ def _claim_fresh(tenant, key: str, now, locked_until) -> bool:
         return cursor.fetchone() is not None
 
 
+@lru_cache(maxsize=2)
+def _claim_sql(vendor: str) -> str:
+    """_claim_fresh's INSERT, written once per process (per database vendor, as the quoting is)."""
+    meta, quote = SignInLock._meta, connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("tenant", "user", "key_digest", "failures", "first_failure_at", "locked_until")
+    )
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
+        "VALUES (%s, %s, %s, 1, %s, %s) "
+        f"ON CONFLICT ({quote(meta.get_field('key_digest').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+
+
 def clear_keys(keys) -> None:
     """Delete the counts of these keys: one DELETE, outside any transaction (no row refers to a lock
     row, so Django's deletion collector, and the transaction it opens, have nothing to do)."""
     keys = [str(key) for key in keys]
     if not keys:
         return
-    meta = SignInLock._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {connection.ops.quote_name(meta.db_table)} "  # noqa: S608 - names from the model
-            f"WHERE {connection.ops.quote_name(meta.get_field('key_digest').column)} "
-            f"IN ({', '.join(['%s'] * len(keys))})",
-            keys,
-        )
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(delete_sql(db.vendor, len(keys)), keys)
+
+
+@lru_cache(maxsize=8)
+def delete_sql(vendor: str, count: int) -> str:
+    """The DELETE of `count` keys' counts (clear_keys; record_signed_in carries it in its statement)."""
+    meta, quote = SignInLock._meta, connection.ops.quote_name
+    return (
+        f"DELETE FROM {quote(meta.db_table)} "  # noqa: S608 - names from the model
+        f"WHERE {quote(meta.get_field('key_digest').column)} IN ({', '.join(['%s'] * count)})"
+    )
+
+
+# A success's clear of its reservation, held until the sign-in's own statement carries it (one round
+# trip fewer after the hash: accounts.signals.record_signed_in), or until the request ends; and its
+# address's give-back, held until the new session's cache write carries it (accounts.sessions). Only
+# around a request (accounts.guard.HeldWritesMiddleware), a clear only outside any transaction; every
+# read or write of the counts here runs what is held first, so nothing ever sees a reservation or an
+# address's attempt that a success gave back.
+_held = threading.local()
+
+
+@contextmanager
+def writes_held():
+    """Around a request: clear_reservation() may wait for take_held_clears(), release_address() for
+    set_with_held_give_backs(); what is left is run when the request ends, whatever the view did."""
+    previous = getattr(_held, "keys", None), getattr(_held, "give_backs", None)
+    _held.keys, _held.give_backs = [], []
+    try:
+        yield
+    finally:
+        keys, give_backs = _held.keys, _held.give_backs
+        _held.keys, _held.give_backs = previous
+        clear_keys(keys)
+        for key in give_backs:
+            _give_back(key)
+
+
+def clear_reservation(keys) -> None:
+    """The secret was right: clear the counts of its keys (accounts.guard), now or, around a request
+    and outside a transaction, with the sign-in's statement (take_held_clears) or at the request's end."""
+    held = getattr(_held, "keys", None)
+    if held is None or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        _run_held()
+        clear_keys(keys)
+        return
+    held.extend(str(key) for key in keys)
+
+
+def take_held_clears() -> list[str]:
+    """The keys whose clear is held, for a statement that deletes them itself, outside a transaction;
+    they are then no longer held. Inside a transaction nothing is handed over: it is cleared now."""
+    held = getattr(_held, "keys", None)
+    if not held:
+        return []
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        _run_held()
+        return []
+    keys = list(dict.fromkeys(held))
+    held.clear()
+    return keys
+
+
+def _run_held() -> None:
+    held = getattr(_held, "keys", None)
+    if held:
+        keys = list(held)
+        held.clear()
+        clear_keys(keys)
 
 
 def clear(key: str) -> None:
+    _run_held()
     SignInLock.objects.filter(key_digest=key).delete()  # tenant-guard: the key includes the tenant
 
 
@@ -286,6 +368,7 @@ def _address_key(request) -> str:
 
 def address_blocked(request) -> int:
     """Minutes to wait when this address has failed too often lately; 0 otherwise."""
+    _give_back_held()
     if cache.get(_address_key(request), 0) >= settings.PORTAIL_FAILURES_PER_ADDRESS:
         return math.ceil(settings.PORTAIL_FAILURES_ADDRESS_WINDOW / 60)
     return 0
@@ -321,6 +404,7 @@ def _run_script(source: str, key: str, *args):
 
 def register_address_failure(request) -> int:
     """Count one failure from this address; the count so far."""
+    _give_back_held()
     key = _address_key(request)
     window = settings.PORTAIL_FAILURES_ADDRESS_WINDOW
     counted = _run_script(_COUNT_SCRIPT, key, window)
@@ -344,11 +428,60 @@ def reserve_address(request) -> int:
 
 
 def release_address(request) -> None:
-    """A success does not count against its address: give the reserved attempt back."""
+    """A success does not count against its address: give the reserved attempt back, now or, around
+    a request on Redis, with the new session's cache write (set_with_held_give_backs)."""
     key = _address_key(request)
+    held = getattr(_held, "give_backs", None)
+    if held is not None and isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache):
+        held.append(key)
+        return
+    _give_back(key)
+
+
+def _give_back(key: str) -> None:
     if _run_script(_GIVE_BACK_SCRIPT, key) is not None:
         return
     try:
         cache.decr(key)
     except ValueError:  # expired meanwhile
         pass
+
+
+def _give_back_held() -> None:
+    held = getattr(_held, "give_backs", None)
+    while held:
+        _give_back(held.pop(0))
+
+
+# The new session's cache entry (as Django's RedisCache.set writes it) and the held give-backs, as
+# the give-back script does them, in one call.
+_SET_AND_GIVE_BACK_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+"""
+
+
+def set_with_held_give_backs(key: str, value, timeout) -> bool:
+    """cache.set(key, value, timeout) on the default cache with the held give-backs in the same
+    Redis call (one round trip after the hash instead of two); False when none is held, or the cache
+    is not Redis, or the timeout is not a number of seconds: the caller sets it itself."""
+    held = getattr(_held, "give_backs", None)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not held or not isinstance(backend, RedisCache) or timeout is None or int(timeout) <= 0:
+        return False
+    give_backs = list(held)
+    held.clear()
+    try:
+        client = backend._cache.get_client(write=True)
+        script = _scripts.get(_SET_AND_GIVE_BACK_SCRIPT)
+        if script is None:
+            script = _scripts[_SET_AND_GIVE_BACK_SCRIPT] = client.register_script(_SET_AND_GIVE_BACK_SCRIPT)
+        keys = [backend.make_and_validate_key(name) for name in [key, *give_backs]]
+        script(keys=keys, args=[backend._cache._serializer.dumps(value), int(timeout)], client=client)
+    except Exception:
+        held[:0] = give_backs  # given back when the request ends
+        raise
+    return True

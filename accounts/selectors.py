@@ -4,7 +4,7 @@ through `for_tenant`."""
 from collections.abc import Iterable
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q, QuerySet
 
 from portal.models import AuditEntry
@@ -52,7 +52,8 @@ def _sign_in_accounts(column: str, limit: int, tenant_id, value) -> list[User]:
     them (`Model.from_db`, the backend's converters), without a RawQuerySet: its per-query set-up
     (the columns' order, the converters) cost more CPU than the statement (benchmarks/README.md)."""
     sql, names, converters = _sign_in_sql(column, limit), *_sign_in_columns()
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: each use of the proxy is a lookup
+    with db.cursor() as cursor:
         cursor.execute(sql, [tenant_id, value])
         rows = cursor.fetchall()
     accounts = []
@@ -61,8 +62,8 @@ def _sign_in_accounts(column: str, limit: int, tenant_id, value) -> list[User]:
             row = list(row)
             for index, functions, expression in converters:
                 for convert in functions:
-                    row[index] = convert(row[index], expression, connection)
-        accounts.append(User.from_db(connection.alias, names, row))
+                    row[index] = convert(row[index], expression, db)
+        accounts.append(User.from_db(db.alias, names, row))
     return accounts
 
 

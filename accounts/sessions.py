@@ -16,15 +16,18 @@ session still holds that account."""
 
 import logging
 import secrets
+import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
+from django.core import signing
 from django.core.cache import DEFAULT_CACHE_ALIAS
-from django.db import IntegrityError, connections, router, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
-from . import user_state
+from . import lockout, user_state
 
 logger = logging.getLogger("django.contrib.sessions")
 
@@ -68,6 +71,13 @@ class SessionStore(CachedDbSessionStore):
             return
         super().cycle_key()
 
+    def encode(self, session_dict):
+        # Django compresses the row's data with zlib when that makes it shorter: a session is a few
+        # hundred characters, mostly a hash that does not compress, and zlib sets up some 256 KiB of
+        # state for each call (about 0.2 M instructions, with the hash's caches already cold). Rows
+        # written compressed before still read: decode() knows both.
+        return signing.dumps(session_dict, salt=self.key_salt, serializer=self.serializer)
+
     def _get_new_session_key(self):
         # Django asks the cache and then the database whether a fresh random key is taken (a Redis
         # EXISTS and a SELECT on every sign-in). A key of 32 characters out of 36 does not collide in
@@ -80,7 +90,11 @@ class SessionStore(CachedDbSessionStore):
             return super().save(must_create)
         self._insert_new()
         try:
-            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+            # With the address's give-back held by the sign-in, in one Redis call (accounts.lockout).
+            shared = settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS
+            age = self.get_expiry_age()
+            if not (shared and lockout.set_with_held_give_backs(self.cache_key, self._session, age)):
+                self._cache.set(self.cache_key, self._session, age)
         except Exception:
             logger.exception("Error saving to cache (%s)", self._cache)
 
@@ -113,8 +127,28 @@ class SessionStore(CachedDbSessionStore):
             columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
             sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608 - names from the model
             _inserts[(self.model, connection.vendor)] = sql
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._session_key, data, expires])
+        params = [self._session_key, data, expires]
+        # The sign-in's own writes, when they wait for this INSERT (hold_for_session).
+        held = _take_held(connection)
+        if held:
+            sql, params = with_statements(held, sql, params)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        except IntegrityError:
+            if held:  # a drawn key that is taken, or a held statement refused: those run on their own
+                *before, (last, last_params) = held
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute(*with_statements(before, last, last_params))
+                except IntegrityError as refused:
+                    # Not a key to draw again: the sign-in's own writes failed, as they would have
+                    # failed in the view (an account deleted meanwhile, say).
+                    raise DatabaseError("the sign-in's writes were refused") from refused
+            raise
+        except Exception:
+            _hold_again(held)  # run on their own when the request ends
+            raise
 
 
 def _random_key() -> str:
@@ -130,3 +164,75 @@ def _random_key() -> str:
 _KEYS = len(VALID_KEY_CHARS) ** 32
 _COLUMNS = ("session_key", "session_data", "expire_date")
 _inserts: dict = {}  # (session model, database vendor): the INSERT, written once per process
+
+
+# The writes of a sign-in after the hash (last_login, the audit entry, the clear of the lock's
+# reservation: accounts.signals.record_signed_in), held on PostgreSQL until the new session's INSERT,
+# which carries them in its WITH clause: one round trip instead of two. Held only around a request
+# (accounts.guard.HeldWritesMiddleware, outside the session middleware, which saves the session)
+# and outside any transaction; what no INSERT takes (a session that existed and was rotated, a view
+# that failed) is written when the request ends (benchmarks/README.md, "Sign-in: 2026-11-30 (third)
+# session").
+_held = threading.local()
+
+
+@contextmanager
+def writes_held():
+    """Around a request: hold_for_session() may hold statements until the session's INSERT; what is
+    left is run when the request ends, whatever the view did."""
+    previous = getattr(_held, "statements", None)
+    _held.statements = []
+    try:
+        yield
+    finally:
+        statements, _held.statements = _held.statements, previous
+        if statements:
+            connection = connections[_session_alias()]
+            *before, (sql, params) = statements
+            sql, params = with_statements(before, sql, params)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+
+def hold_for_session(connection, statements) -> bool:
+    """Hold data-modifying statements [(sql, params)] for the new session's INSERT: True when held,
+    False when the caller must run them now (no request around, a transaction open, not PostgreSQL,
+    or the session is written elsewhere)."""
+    held = getattr(_held, "statements", None)
+    if (
+        held is None
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or connection.alias != _session_alias()
+    ):
+        return False
+    held.extend(statements)
+    return True
+
+
+def with_statements(statements, sql: str, params: list):
+    """`sql` with `statements` in its WITH clause, each run once whether or not it is read
+    (PostgreSQL's data-modifying WITH)."""
+    if not statements:
+        return sql, params
+    clause = ", ".join(f"held_{n} AS ({statement})" for n, (statement, _params) in enumerate(statements))
+    return f"WITH {clause} {sql}", [p for _statement, held in statements for p in held] + list(params)
+
+
+def _take_held(connection) -> list:
+    held = getattr(_held, "statements", None)
+    if not held or connection.in_atomic_block or connection.alias != _session_alias():
+        return []
+    taken = list(held)
+    held.clear()
+    return taken
+
+
+def _hold_again(statements) -> None:
+    held = getattr(_held, "statements", None)
+    if statements and held is not None:
+        held[:0] = statements
+
+
+def _session_alias() -> str:
+    return router.db_for_write(SessionStore.get_model_class())

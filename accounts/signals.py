@@ -4,7 +4,7 @@ sign-ins as well as the portal's), and the portal's language switch onto the acc
 from functools import lru_cache
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -12,10 +12,12 @@ from portal.audit import client_ip, record_audit
 from portal.models import AuditEntry
 from portal.signals import language_chosen
 
+from . import lockout
 from .actions import do_change_language
 from .middleware import start_session_clock
 from .models import User
 from .selectors import user_for_sign_in
+from .sessions import hold_for_session, with_statements
 
 
 def audit_signed_in(sender, request, user, **kwargs):
@@ -35,13 +37,17 @@ user_logged_in.connect(audit_signed_in, dispatch_uid="update_last_login")
 def record_signed_in(*, user, request=None) -> None:
     """The time of the sign-in on the account (`last_login`, which also voids the mailed reset links)
     and its audit entry, as portal.audit.record_audit writes it: one statement on PostgreSQL (an
-    UPDATE in a WITH clause of the INSERT), two in one transaction elsewhere. Raw SQL, written once
-    per process, on the hot path of every sign-in: the ORM's save() and create() cost more CPU than
-    the statements themselves."""
+    UPDATE in a WITH clause of the INSERT), two in one transaction elsewhere; and with them the
+    DELETE of the sign-in's lock reservation when the guard held it (lockout.take_held_clears). Raw
+    SQL, written once per process, on the hot path of every sign-in: the ORM's save() and create()
+    cost more CPU than the statements themselves."""
     now = timezone.now()
     user.last_login = now
-    update, insert, last_login, fields = _signed_in_sql(connection.vendor)
-    update_params = [last_login.get_db_prep_save(now, connection), user.pk]
+    # The connection itself, once: each attribute of the `connection` proxy, and each field's use of
+    # it below, is a lookup in the connections' thread-local (benchmarks/README.md).
+    db = connections[DEFAULT_DB_ALIAS]
+    update, insert, last_login, fields = _signed_in_sql(db.vendor)
+    update_params = [last_login.get_db_prep_save(now, db), user.pk]
     values = {
         "tenant": user.tenant_id,
         "actor": user.pk,
@@ -55,12 +61,30 @@ def record_signed_in(*, user, request=None) -> None:
         "created_at": now,
         "details": {},
     }
-    insert_params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    insert_params = [field.get_db_prep_save(values[field.name], db) for field in fields]
+    # The clear of the sign-in's reservation, when the guard held it for this statement.
+    cleared = lockout.take_held_clears()
+    try:
+        _write_signed_in(db, update, update_params, insert, insert_params, cleared)
+    except Exception:
+        lockout.clear_keys(cleared)  # the sign-in failed, the password was still right
+        raise
+
+
+def _write_signed_in(connection, update, update_params, insert, insert_params, cleared):
     if connection.vendor == "postgresql":
+        statements = [(lockout.delete_sql(connection.vendor, len(cleared)), cleared)] if cleared else []
+        statements += [(update, update_params), (insert, insert_params)]
+        # On a request, they wait for the new session's INSERT and ride in it (accounts.sessions).
+        if hold_for_session(connection, statements):
+            return
+        *before, (last, last_params) = statements
         with connection.cursor() as cursor:
-            cursor.execute(f"WITH signed_in AS ({update}) {insert}", update_params + insert_params)
+            cursor.execute(*with_statements(before, last, last_params))
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if cleared:
+            cursor.execute(lockout.delete_sql(connection.vendor, len(cleared)), cleared)
         cursor.execute(update, update_params)
         cursor.execute(insert, insert_params)
 

@@ -1,7 +1,10 @@
+import inspect
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +18,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
+
+from portal.context_processors import cached_reverse
 
 from . import actions, guard, lockout, stages
 from .forms import (
@@ -84,6 +89,23 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    # LoginView wraps its dispatch in four method_decorators, which build their wrappers (and a CSRF
+    # middleware) again at every request: the same decorators wrap the view once per process instead,
+    # in the same order (benchmarks/README.md, "Sign-in: 2026-11-30 (third) session").
+    dispatch = inspect.unwrap(auth_views.LoginView.dispatch)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        return login_not_required(sensitive_post_parameters()(csrf_protect(never_cache(view))))
+
+    def get_default_redirect_url(self):
+        # LoginView reverses LOGIN_REDIRECT_URL at every sign-in; a view name's address is reversed
+        # once per process (per urlconf, tenant and language).
+        if self.next_page or "/" in settings.LOGIN_REDIRECT_URL:
+            return super().get_default_redirect_url()
+        return cached_reverse(settings.LOGIN_REDIRECT_URL)
 
     def get_initial(self):
         initial = super().get_initial()

@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.csp.CSPMiddleware",
     "portal.tenancy.TenantMiddleware",
+    # Holds the sign-in's writes after the hash for the session's INSERT (outside the session's own).
+    "accounts.guard.HeldWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -24,15 +24,22 @@ def _sign_in_statements():
     statements = [
         "the account named (one SELECT by tenant and identifier)",
         "the attempt reserved on the account's lock key (INSERT … ON CONFLICT DO NOTHING)",
-        "the reservation cleared, the password being right (DELETE)",
     ]
     if connection.vendor == "postgresql":
-        statements += ["last_login and the audit entry (UPDATE in the WITH clause of the INSERT)"]
-    else:
-        statements += ["BEGIN", "last_login (UPDATE)", "the audit entry (INSERT)", "COMMIT"]
-    # The new session, written once when the response is saved (accounts/sessions.py).
-    statements += ["the session (INSERT)"]
-    return statements
+        # The new session, written once when the response is saved (accounts/sessions.py), carries
+        # the sign-in's writes after the hash in its WITH clause.
+        return statements + [
+            "the reservation cleared (the password being right), last_login and the audit entry "
+            "(DELETE, UPDATE and INSERT in the WITH clause of the session's INSERT)"
+        ]
+    return statements + [
+        "BEGIN",
+        "the reservation cleared, the password being right (DELETE)",
+        "last_login (UPDATE)",
+        "the audit entry (INSERT)",
+        "COMMIT",
+        "the session (INSERT)",
+    ]
 
 
 # As in production, outside a test's transaction: the transactions of the sign-in are its own.
@@ -219,6 +226,10 @@ def _collide_then_sign_in(client, user_a, password, monkeypatch):
     assert client.cookies["sessionid"].value == "k" * 32
     assert sessions.SessionStore(session_key=other.session_key).load() == {"marker": "someone else"}
     assert Session.objects.count() == 2
+    # The sign-in's own writes, carried by the INSERT that failed, are written once all the same.
+    assert AuditEntry.objects.filter(action="auth.signed_in").count() == 1
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and not SignInLock.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -282,3 +293,225 @@ def test_new_session_keys_are_32_random_characters_of_django_s_alphabet():
     assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
     # Every character at every position: nothing left out at the ends of the alphabet or the key.
     assert all({key[position] for key in keys} == set(VALID_KEY_CHARS) for position in range(32))
+
+
+@pytest.mark.django_db
+def test_the_sign_in_view_is_decorated_once_and_still_protected(
+    client, user_a, password, settings, monkeypatch
+):
+    """LoginView's decorators (never cache, CSRF, sensitive POST data) wrap the sign-in view once per
+    process instead of at every request (no CSRF middleware built per request), and still apply."""
+    import traceback
+
+    from django.middleware.csrf import CsrfViewMiddleware
+    from django.test import Client
+
+    built = []
+    original = CsrfViewMiddleware.__init__
+
+    def counted(self, *args, **kwargs):
+        if not any(frame.name == "load_middleware" for frame in traceback.extract_stack()):
+            built.append(self)  # not the middleware chain's own instance
+        original(self, *args, **kwargs)
+
+    page = client.get("/alpha/sign-in/")  # the URLconfs, and the views they decorate, loaded
+    monkeypatch.setattr(CsrfViewMiddleware, "__init__", counted)
+    client.get("/alpha/sign-in/")
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert built == []
+    for answer in (page, response):
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+    assert response.status_code == 302 and response["Location"] == "/alpha/"
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+    # The view's own CSRF check, without the middleware's.
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "django.middleware.csrf.CsrfViewMiddleware"]
+    strict = Client(enforce_csrf_checks=True)
+    strict.get("/alpha/sign-in/")
+    refused = strict.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert refused.status_code == 403
+
+
+# The reservation's clear held for the sign-in's own statement (accounts.lockout.writes_held): only
+# outside a transaction, so these tests run as production does, without a test's transaction.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_stopped_by_a_stage_still_clears_its_reservation(client, user_a, password, monkeypatch):
+    """No sign-in statement carries the clear (a stage answers before the session is signed in): it
+    runs when the view is done."""
+    from accounts import stages
+
+    from .test_sign_in_stages import TermsStage
+
+    monkeypatch.setattr(stages, "_stages", list(stages._stages))
+    stages.register_stage(TermsStage, before="enrol_device")
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert response.content.decode() == "Accept the terms of use first."
+    assert not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_that_fails_after_the_password_still_clears_its_reservation(
+    client, user_a, password, monkeypatch
+):
+    from accounts import signals
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(signals, "_write_signed_in", broken)
+    with pytest.raises(RuntimeError):
+        client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_clear_is_never_seen_by_a_read_or_a_count_of_the_same_request(tenant_a, user_a):
+    key = lockout.lock_key(tenant_a, user=user_a)
+    with lockout.writes_held():
+        assert not lockout.reserve(tenant_a, [key]).refused
+        lockout.clear_reservation([key])
+        assert SignInLock.objects.filter(key_digest=key).exists()  # held, not yet run
+        assert not lockout.current_state(tenant_a, key).counted  # a read runs it first
+        assert not SignInLock.objects.exists()
+        lockout.reserve(tenant_a, [key])
+        lockout.clear_reservation([key])
+        # A count runs it first too: the failure starts a new count instead of adding to a success.
+        assert lockout.register_failure(tenant_a, key).counted
+        assert SignInLock.objects.get(key_digest=key).failures == 1
+    assert lockout.take_held_clears() == []  # nothing is held outside a request
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_clear_is_not_held(tenant_a, user_a):
+    key = lockout.lock_key(tenant_a, user=user_a)
+    with lockout.writes_held():
+        lockout.reserve(tenant_a, [key])
+        lockout.clear_reservation([key])  # the test's transaction is open
+        assert not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_that_rotates_a_session_still_writes_its_audit_entry_and_clears(client, user_a, password):
+    """A browser with a session is rotated as Django rotates it (no new session's INSERT to carry the
+    sign-in's writes): they are written when the request ends, before the answer goes out."""
+    from django.contrib.sessions.models import Session
+
+    session = client.session
+    session["marker"] = "kept"
+    session.save()
+    response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert response.status_code == 302 and client.cookies["sessionid"].value != session.session_key
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+    assert AuditEntry.objects.filter(action="auth.signed_in", target_id=str(user_a.pk)).count() == 1
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_insert_that_fails_leaves_the_sign_in_s_writes_to_the_request_s_end(
+    client, user_a, password, monkeypatch
+):
+    from django.contrib.sessions.models import Session
+
+    from accounts import sessions
+
+    broken = 'INSERT INTO "no_such_table" ("a", "b", "c") VALUES (%s, %s, %s)'
+    monkeypatch.setitem(sessions._inserts, (Session, connection.vendor), broken)
+    with pytest.raises(Exception, match="no_such_table"):
+        client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert AuditEntry.objects.filter(action="auth.signed_in").count() == 1
+    user_a.refresh_from_db()
+    assert user_a.last_login is not None and not SignInLock.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_redis_the_address_is_given_back_with_the_new_session_s_cache_write(
+    redis_throttle, client, user_a, password, settings
+):
+    """Two Redis calls: the address's count before the hash; after it, the new session's cache entry
+    and the address's give-back in one script call."""
+    import redis
+    from django.core.cache import cache
+    from django.test import Client
+
+    from accounts import sessions
+
+    Client().post("/alpha/sign-in/", {"username": "A000001", "password": password})  # the scripts loaded
+    client.get("/alpha/sign-in/")
+    sent = []
+    execute = redis.client.Redis.execute_command
+
+    def counting(self, *args, **kwargs):
+        sent.append(str(args[0]))
+        return execute(self, *args, **kwargs)
+
+    redis.client.Redis.execute_command = counting
+    try:
+        response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    finally:
+        redis.client.Redis.execute_command = execute
+    assert response.status_code == 302
+    assert [name for name in sent if name != "SCRIPT LOAD"] == ["EVALSHA", "EVALSHA"]
+    request = response.wsgi_request
+    assert cache.get(lockout._address_key(request)) == 0  # given back
+    key = client.cookies["sessionid"].value
+    entry = cache.get(sessions.SessionStore.cache_key_prefix + key)
+    assert entry["_auth_user_id"] == str(user_a.pk)
+    assert 0 < redis_throttle.ttl(cache.make_and_validate_key(sessions.SessionStore.cache_key_prefix + key))
+
+
+def test_a_held_give_back_is_run_before_the_address_is_counted_again_or_at_the_request_s_end(
+    redis_throttle, settings, rf
+):
+    from django.core.cache import cache
+
+    request = rf.post("/", REMOTE_ADDR="198.51.100.10")
+    key = lockout._address_key(request)
+    with lockout.writes_held():
+        lockout.reserve_address(request)
+        lockout.release_address(request)
+        assert cache.get(key) == 1  # held
+        assert lockout.reserve_address(request) == 0 and cache.get(key) == 1  # given back first
+        lockout.release_address(request)
+    assert cache.get(key) == 0  # given back when the request ends
+
+
+@pytest.mark.django_db
+def test_session_rows_are_written_without_compression_and_compressed_ones_still_read():
+    from django.core import signing
+
+    from accounts import sessions
+
+    store = sessions.SessionStore()
+    data = {"_auth_user_id": "1", "_auth_user_hash": "ab" * 32, "note": "x" * 500}
+    encoded = store.encode(data)
+    assert not encoded.startswith(".")  # zlib's mark; 500 "x" would have compressed
+    assert store.decode(encoded) == data
+    compressed = signing.dumps(data, salt=store.key_salt, serializer=store.serializer, compress=True)
+    assert compressed.startswith(".") and store.decode(compressed) == data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_writes_that_the_database_refuses_are_not_dropped_by_a_new_key(
+    client, user_a, password, monkeypatch
+):
+    """A held write refused (here: the account deleted between the password and the session) is not
+    a session key to draw again: the sign-in fails, as it did when the view wrote them itself."""
+    from django.db import DatabaseError, connection
+
+    from accounts import signals
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the sign-in's writes ride in the session's INSERT on PostgreSQL only")
+    original = signals._write_signed_in
+
+    def after_a_deletion(db, update, update_params, insert, insert_params, cleared):
+        insert_params = list(insert_params)
+        insert_params[1] = 10**9  # the audit entry's actor: no such account
+        original(db, update, update_params, insert, insert_params, cleared)
+
+    monkeypatch.setattr(signals, "_write_signed_in", after_a_deletion)
+    with pytest.raises(DatabaseError):
+        client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+    assert not AuditEntry.objects.filter(action="auth.signed_in").exists()
