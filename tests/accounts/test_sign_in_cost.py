@@ -515,3 +515,22 @@ def test_sign_in_writes_that_the_database_refuses_are_not_dropped_by_a_new_key(
     with pytest.raises(DatabaseError):
         client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
     assert not AuditEntry.objects.filter(action="auth.signed_in").exists()
+
+
+def test_only_a_post_holds_writes_a_page_read_writes_at_once(rf):
+    """HeldWritesMiddleware holds around a POST only (a typed secret); a page read goes straight
+    through, so a clear asked for by a GET runs at once."""
+    from django.http import HttpResponse
+
+    from accounts import sessions
+    from accounts.guard import HeldWritesMiddleware
+
+    seen = []
+
+    def view(request):
+        seen.append((getattr(lockout._held, "keys", None), getattr(sessions._held, "statements", None)))
+        return HttpResponse()
+
+    HeldWritesMiddleware(view)(rf.get("/"))
+    HeldWritesMiddleware(view)(rf.post("/"))
+    assert seen == [(None, None), ([], [])]
