@@ -2,8 +2,8 @@
 batch, and every recipient's copy is those bytes with its own `To`, `Date` and `Message-ID` lines.
 
 Why: building and serializing the MIME with Python's `email` package was three quarters of a batch
-worker's CPU per mail (cProfile of `do_deliver_email_batch`; benchmarks/README.md, "Mail: the
-notice serialized once per batch"), and a notice to thousands of people is the same subject, sender
+worker's CPU per mail (cProfile of `do_deliver_email_batch`; benchmarks/README.md, "The notice
+serialized once per batch"), and a notice to thousands of people is the same subject, sender
 and bodies for everybody who reads one language. Django still builds every byte of the message: this
 module only swaps three header lines that Django writes on one line each, and only when the new line
 is written the same way Django would write it (a plain ASCII address, no folding). Any other mail
