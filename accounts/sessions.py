@@ -137,10 +137,8 @@ class SessionStore(CachedDbSessionStore):
                 cursor.execute(sql, params)
         except IntegrityError:
             if held:  # a drawn key that is taken, or a held statement refused: those run on their own
-                *before, (last, last_params) = held
                 try:
-                    with connection.cursor() as cursor:
-                        cursor.execute(*with_statements(before, last, last_params))
+                    run_together(connection, held)
                 except IntegrityError as refused:
                     # Not a key to draw again: the sign-in's own writes failed, as they would have
                     # failed in the view (an account deleted meanwhile, say).
@@ -187,11 +185,7 @@ def writes_held():
     finally:
         statements, _held.statements = _held.statements, previous
         if statements:
-            connection = connections[_session_alias()]
-            *before, (sql, params) = statements
-            sql, params = with_statements(before, sql, params)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+            run_together(connections[_session_alias()], statements)
 
 
 def hold_for_session(connection, statements) -> bool:
@@ -208,6 +202,13 @@ def hold_for_session(connection, statements) -> bool:
         return False
     held.extend(statements)
     return True
+
+
+def run_together(connection, statements) -> None:
+    """Run data-modifying statements [(sql, params)] as one: the last one, the others in its WITH."""
+    *before, (sql, params) = statements
+    with connection.cursor() as cursor:
+        cursor.execute(*with_statements(before, sql, params))
 
 
 def with_statements(statements, sql: str, params: list):

@@ -17,7 +17,7 @@ from .actions import do_change_language
 from .middleware import start_session_clock
 from .models import User
 from .selectors import user_for_sign_in
-from .sessions import hold_for_session, with_statements
+from .sessions import hold_for_session, run_together
 
 
 def audit_signed_in(sender, request, user, **kwargs):
@@ -78,9 +78,7 @@ def _write_signed_in(connection, update, update_params, insert, insert_params, c
         # On a request, they wait for the new session's INSERT and ride in it (accounts.sessions).
         if hold_for_session(connection, statements):
             return
-        *before, (last, last_params) = statements
-        with connection.cursor() as cursor:
-            cursor.execute(*with_statements(before, last, last_params))
+        run_together(connection, statements)
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if cleared:
