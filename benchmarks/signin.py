@@ -2,14 +2,17 @@
 Argon2id verify rate of the same machine, measured in the same run (benchmarks/README.md).
 
     .venv/bin/python benchmarks/signin.py [--accounts 200] [--concurrency 16] [--workers N] [--rounds 3]
-                                          [--what-if PATCHES]
+                                          [--slices 5] [--hash-probe] [--what-if PATCHES]
 
 Recreates the portail_bench database (PostgreSQL; PORTAIL_BENCH_DB and PORTAIL_BENCH_REDIS, read by
 portal.settings.bench, name another database and Redis database) with the demo data plus the
 accounts, serves the portal with gunicorn (sync workers, one per core by default) on loopback, and
 exits 1 when the CPU ratio (worker CPU per raw verify / worker CPU per sign-in) is under 0.85: the
-work around the hash costs at most 15 % of the hash (2 when a server or a check failed). With
---what-if, the server runs with benchmarks/what_if.py patches.
+work around the hash costs at most 15 % of the hash (2 when a server or a check failed). In each
+round the raw verifies and the sign-ins alternate in --slices slices, so that the shared machine's
+changes of speed weigh on both alike. --hash-probe also splits the workers' CPU into the hash and the
+work around it, in the same sign-ins. With --what-if, the server runs with benchmarks/what_if.py
+patches.
 """
 
 import argparse
@@ -19,9 +22,11 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from datetime import UTC, datetime
@@ -80,39 +85,41 @@ def create_accounts(count):
     return done.stdout.strip().splitlines()[-1]
 
 
-def _verify_for(encoded, seconds, counter, cpu):
+def _verify_for(encoded, seconds, totals):
     from django.conf import settings
 
     settings.configure(PASSWORD_HASHERS=["accounts.hashers.PortailArgon2Hasher"])
     from accounts.hashers import PortailArgon2Hasher
 
     hasher, done = PortailArgon2Hasher(), 0
-    started_cpu = time.process_time()
-    deadline = time.monotonic() + seconds
+    started_cpu, started = time.process_time(), time.monotonic()
+    deadline = started + seconds
     while time.monotonic() < deadline:
         if not hasher.verify(BENCH_PASSWORD, encoded):
             raise RuntimeError("the bench hash does not verify")
         done += 1
-    with counter.get_lock():
-        counter.value += done
-        cpu.value += time.process_time() - started_cpu
+    elapsed, cpu = time.monotonic() - started, time.process_time() - started_cpu
+    with totals.get_lock():  # verifies, verifies per second of this process's loop, CPU seconds
+        totals[0] += done
+        totals[1] += done / elapsed
+        totals[2] += cpu
 
 
-def raw_verify_rate(encoded, processes, seconds):
-    """Argon2id verifies per second with `processes` processes, as many as gunicorn has workers."""
-    counter, cpu = multiprocessing.Value("i", 0), multiprocessing.Value("d", 0.0)
+def raw_verifies(encoded, processes, seconds):
+    """Argon2id verifies for `seconds` in `processes` processes, as many as gunicorn has workers:
+    (verifies, verifies per second, CPU seconds of the verifying processes). The rate and the CPU
+    are the verify loops' own, without the processes' start."""
+    totals = multiprocessing.Array("d", 3)
     workers = [
-        multiprocessing.Process(target=_verify_for, args=(encoded, seconds, counter, cpu))
-        for _ in range(processes)
+        multiprocessing.Process(target=_verify_for, args=(encoded, seconds, totals)) for _ in range(processes)
     ]
-    start = time.monotonic()
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     if any(worker.exitcode for worker in workers):
         raise RuntimeError("a verify process failed")
-    return counter.value / (time.monotonic() - start), cpu.value * 1e3 / max(counter.value, 1)
+    return int(totals[0]), totals[1], totals[2]
 
 
 class Browser:
@@ -162,29 +169,71 @@ def sign_in(port, browser, token, identifier):
     return elapsed
 
 
-def one_round(port, master_pid, accounts, concurrency):
-    """Every account opens the page first (not timed), then all sign in at once."""
+def hash_seconds(probe_dir, clear=False):
+    """The workers' CPU in Argon2 so far, from the hash_cpu_probe patch's files (0 without it)."""
+    spent = 0.0
+    for path in probe_dir.iterdir() if probe_dir else ():
+        spent += sum(float(line) for line in path.read_text().split())
+        if clear:
+            path.unlink()
+    return spent
+
+
+def sign_in_slice(port, master_pid, numbers, concurrency, probe_dir=None):
+    """The accounts `numbers` open the page first (not timed), then all sign in at once:
+    (latencies, elapsed seconds, worker CPU seconds, of which in Argon2 when probed)."""
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-        pages = list(pool.map(lambda _n: open_sign_in_page(port), range(accounts)))
+        pages = list(pool.map(lambda _n: open_sign_in_page(port), numbers))
+        hash_seconds(probe_dir, clear=True)
         cpu_before = workers_cpu_seconds(master_pid)
         start = time.monotonic()
         latencies = list(
             pool.map(
-                lambda n: sign_in(port, pages[n][0], pages[n][1], f"B{n:06d}"),
-                range(accounts),
+                lambda page, n: sign_in(port, page[0], page[1], f"B{n:06d}"),
+                pages,
+                numbers,
             )
         )
         elapsed = time.monotonic() - start
         cpu = workers_cpu_seconds(master_pid) - cpu_before
+        in_hash = hash_seconds(probe_dir)
     for browser, _token in pages:
         browser.connection.close()
+    return latencies, elapsed, cpu, in_hash
+
+
+def one_round(port, master_pid, encoded, args, probe_dir=None):
+    """Every account signs in once, and the raw verifies run for --raw-seconds, in --slices
+    alternating slices (raw verifies, then a slice of the accounts), so that a change in the shared
+    machine's speed during the round weighs on both sides alike."""
+    latencies, elapsed, cpu, in_hash = [], 0.0, 0.0, 0.0
+    verifies, raw_seconds, raw_cpu = 0, 0.0, 0.0
+    for part in range(args.slices):
+        done, rate, spent = raw_verifies(encoded, args.workers, args.raw_seconds / args.slices)
+        verifies, raw_seconds, raw_cpu = verifies + done, raw_seconds + done / rate, raw_cpu + spent
+        numbers = range(part * args.accounts // args.slices, (part + 1) * args.accounts // args.slices)
+        times, seconds, spent, spent_hashing = sign_in_slice(
+            port, master_pid, numbers, args.concurrency, probe_dir
+        )
+        latencies += times
+        elapsed, cpu, in_hash = elapsed + seconds, cpu + spent, in_hash + spent_hashing
     latencies.sort()
-    return {
+    accounts = len(latencies)
+    run = {
         "sign_ins_per_second": round(accounts / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1e3),
-        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1e3),
+        "p95_ms": round(latencies[int(0.95 * (accounts - 1))] * 1e3),
         "worker_cpu_ms_per_sign_in": round(cpu * 1e3 / accounts, 2),
+        "raw_verifies_per_second": round(verifies / raw_seconds, 1),
+        "raw_cpu_ms_per_verify": round(raw_cpu * 1e3 / max(verifies, 1), 2),
     }
+    run["ratio"] = round(run["sign_ins_per_second"] / run["raw_verifies_per_second"], 3)
+    run["cpu_ratio"] = round(run["raw_cpu_ms_per_verify"] / run["worker_cpu_ms_per_sign_in"], 3)
+    if probe_dir:
+        run["worker_cpu_ms_in_hash"] = round(in_hash * 1e3 / accounts, 2)
+        run["worker_cpu_ms_around_hash"] = round((cpu - in_hash) * 1e3 / accounts, 2)
+        run["around_share_of_hash"] = round((cpu - in_hash) / in_hash, 3)
+    return run
 
 
 def parse_args():
@@ -198,6 +247,13 @@ def parse_args():
     add("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers (default: cores)")
     add("--rounds", type=int, default=3, help="rounds of sign-ins and raw verifies; medians count")
     add("--raw-seconds", type=float, default=5.0, help="seconds of raw verifying per round (default 5)")
+    add(
+        "--slices",
+        type=int,
+        default=5,
+        help="raw verifies and sign-ins alternate this often per round",
+    )
+    add("--hash-probe", action="store_true", help="also time the hash inside the workers (what_if)")
     add("--what-if", default="", help="benchmarks/what_if.py patches for the server (comma-separated)")
     return parser.parse_args()
 
@@ -209,30 +265,40 @@ def main():
     prepare_database(bench, [["seed_demo", "--force"]])
     encoded = create_accounts(args.accounts)
     log(f"{args.accounts} accounts, Argon2id {encoded.split('$')[3]}")
+    probe_dir, patches = None, args.what_if
+    if args.hash_probe:
+        probe_dir = Path(tempfile.mkdtemp(prefix="signin-hash-"))
+        os.environ["BENCH_HASH_PROBE_DIR"] = str(probe_dir)  # the workers' environment (child_env)
+        patches = ",".join(filter(None, [patches, "hash_cpu_probe"]))
     gunicorn_args = ["--workers", str(args.workers), "--worker-class", "sync", "--log-level", "warning"]
     rounds = []
     try:
         log_path = RESULTS / f"{args.name}-gunicorn.log"
-        with gunicorn("portal.settings.bench", gunicorn_args, log_path, args.what_if) as (root, master_pid):
+        with gunicorn("portal.settings.bench", gunicorn_args, log_path, patches) as (root, master_pid):
             port = int(root.rsplit(":", 1)[1])
-            one_round(port, master_pid, min(args.accounts, 10), args.concurrency)  # warm-up
+            sign_in_slice(port, master_pid, range(min(args.accounts, 10)), args.concurrency)  # warm-up
             for number in range(1, args.rounds + 1):
-                raw, raw_cpu_ms = raw_verify_rate(encoded, args.workers, args.raw_seconds)
-                run = one_round(port, master_pid, args.accounts, args.concurrency)
-                run["raw_verifies_per_second"] = round(raw, 1)
-                run["raw_cpu_ms_per_verify"] = round(raw_cpu_ms, 2)
-                run["ratio"] = round(run["sign_ins_per_second"] / raw, 3)
-                run["cpu_ratio"] = round(raw_cpu_ms / run["worker_cpu_ms_per_sign_in"], 3)
+                run = one_round(port, master_pid, encoded, args, probe_dir)
                 rounds.append(run)
                 log(
-                    f"round {number}: {run['sign_ins_per_second']:6.1f} sign-ins/s, raw verify {raw:6.1f}/s, "
+                    f"round {number}: {run['sign_ins_per_second']:6.1f} sign-ins/s, "
+                    f"raw verify {run['raw_verifies_per_second']:6.1f}/s, "
                     f"ratio {run['ratio']:.3f}; CPU {run['worker_cpu_ms_per_sign_in']} ms per sign-in, "
                     f"{run['raw_cpu_ms_per_verify']} ms per verify ({run['cpu_ratio']:.3f}); "
                     f"p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms"
+                    + (
+                        f"; in the workers' hash {run['worker_cpu_ms_in_hash']} ms, around it "
+                        f"{run['worker_cpu_ms_around_hash']} ms ({run['around_share_of_hash']:.3f} of it)"
+                        if probe_dir
+                        else ""
+                    )
                 )
     except RuntimeError as error:
         log(f"failed: {error}")
         return 2
+    finally:
+        if probe_dir:
+            shutil.rmtree(probe_dir, ignore_errors=True)
     summary = {
         key: round(statistics.median(run[key] for run in rounds), 3)
         for key in (
