@@ -2,14 +2,16 @@
 "Sign-in with less around the hash").
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/profile_signin.py [--blocks 8] [--per-block 20]
-        [--profile] [--what-if PATCHES]
+        [--profile] [--caches] [--what-if PATCHES]
 
 Needs the database and accounts benchmarks/signin.py prepares (the same PORTAIL_BENCH_DB and
 PORTAIL_BENCH_REDIS). Each sign-in is a new browser: GET the sign-in page (not measured), then POST
 the form through the WSGI handler. Prints the SQL statements and Redis commands of one sign-in, then
 the CPU of this process per sign-in and per raw Argon2id verify of the same hash, measured in
 alternating blocks (so a change in the machine's load hits both alike), their medians and ratio.
---profile adds a cProfile listing (CPU time) of the sign-ins.
+--profile adds a cProfile listing (CPU time) of the sign-ins. --caches adds, in each round, a block of
+sign-ins whose verify answers at once: the work around the hash when nothing evicted the caches, so
+the difference is the hash's own effect on them.
 
 --no-hash measures the work around the hash alone: the Argon2 verify answers True at once (only
 here, never in the portal), the browsers are all made first (--prepared blocks of them), and no raw
@@ -118,6 +120,9 @@ def main():
     parser.add_argument("--what-if", default="", help="benchmarks/what_if.py patches to apply first")
     parser.add_argument("--no-hash", action="store_true", help="Argon2 stubbed: the work around it")
     parser.add_argument("--prepared", type=int, default=0, help="--no-hash: blocks of browsers made first")
+    parser.add_argument(
+        "--caches", action="store_true", help="also a block without the hash each time: the hash's effect"
+    )
     args = parser.parse_args()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -149,8 +154,19 @@ def main():
     encoded = User.objects.filter(identifier="B000000").values_list("password", flat=True).get()
     hasher = PortailArgon2Hasher()
     profiler = cProfile.Profile(time.process_time) if args.profile else None
-    per_sign_in, per_verify = [], []
+    import argon2._password_hasher as argon2_hasher
+
+    verify_secret = argon2_hasher.verify_secret
+    per_sign_in, per_verify, without_hash = [], [], []
     for block in range(args.blocks):
+        if args.caches:  # the same sign-ins, the verify answering at once: nothing evicts the caches
+            ready = [ready_browser(app, 100 + block * args.per_block + n) for n in range(args.per_block)]
+            argon2_hasher.verify_secret = lambda *args, **kwargs: True
+            started = time.process_time()
+            for browser, body in ready:
+                sign_in(browser, body)
+            without_hash.append((time.process_time() - started) * 1e3 / args.per_block)
+            argon2_hasher.verify_secret = verify_secret
         ready = [ready_browser(app, block * args.per_block + n) for n in range(args.per_block)]
         started = time.process_time()
         if profiler:
@@ -171,6 +187,12 @@ def main():
         f"({(sign_in_ms - verify_ms) / verify_ms:.0%} of the hash)"
         f"{'; under cProfile' if profiler else ''}"
     )
+    if without_hash:
+        alone = statistics.median(without_hash)
+        print(
+            f"the same sign-ins without the hash: {alone:.2f} ms; so the hash's effect on the caches is "
+            f"{sign_in_ms - verify_ms - alone:.2f} ms of the {sign_in_ms - verify_ms:.2f} ms around it"
+        )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.lines)
 
