@@ -5,6 +5,8 @@ as it is (benchmarks/README.md, "What if").
     .venv/bin/python benchmarks/run.py --what-if no_health_check
     .venv/bin/python benchmarks/profile_page.py --what-if no_health_check
 
+One entry, `hash_cpu_probe`, changes nothing: it only measures (benchmarks/signin.py --hash-probe).
+
 Used as the WSGI application `benchmarks.what_if:application`, it applies the patches named in
 BENCH_WHAT_IF (comma-separated) before Django handles a request.
 """
