@@ -210,6 +210,8 @@ def one_round(port, master_pid, encoded, args, probe_dir=None):
     verifies, raw_seconds, raw_cpu = 0, 0.0, 0.0
     for part in range(args.slices):
         done, rate, spent = raw_verifies(encoded, args.workers, args.raw_seconds / args.slices)
+        if not done:
+            raise RuntimeError(f"no raw verify finished in {args.raw_seconds / args.slices:.2f} s")
         verifies, raw_seconds, raw_cpu = verifies + done, raw_seconds + done / rate, raw_cpu + spent
         numbers = range(part * args.accounts // args.slices, (part + 1) * args.accounts // args.slices)
         times, seconds, spent, spent_hashing = sign_in_slice(
@@ -312,6 +314,9 @@ def main():
             "p95_ms",
         )
     }
+    if probe_dir:
+        shares = [run["around_share_of_hash"] for run in rounds]
+        summary["around_share_of_hash"] = round(statistics.median(shares), 3)
     summary["queue_seconds_for_2000_members"] = round(MEMBERS_AT_A_VOTE / summary["sign_ins_per_second"], 1)
     result = {
         "name": args.name,
@@ -334,6 +339,12 @@ def main():
         f"{summary['raw_cpu_ms_per_verify']} ms per raw verify: CPU ratio {summary['cpu_ratio']} "
         f"(target >= {TARGET})"
     )
+    if probe_dir:
+        share = summary["around_share_of_hash"]
+        log(
+            f"median share of the work around the hash, in the same sign-ins: {share} "
+            f"(a CPU ratio of {1 / (1 + share):.3f})"
+        )
     log(
         f"{MEMBERS_AT_A_VOTE} members signing in at a vote's opening are all in within "
         f"{summary['queue_seconds_for_2000_members']} s"
