@@ -15,7 +15,6 @@ the session. What the session says now decides: the state read is kept for `load
 session still holds that account."""
 
 import logging
-import secrets
 import threading
 from contextlib import contextmanager
 
@@ -26,6 +25,8 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbS
 from django.core import signing
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+
+from portal.randomness import random_string
 
 from . import lockout, user_state
 
@@ -151,15 +152,10 @@ class SessionStore(CachedDbSessionStore):
 
 def _random_key() -> str:
     """32 characters of VALID_KEY_CHARS drawn uniformly, as Django's get_random_string(32) draws them,
-    from one random number instead of 32 (each a system call)."""
-    number, key = secrets.randbelow(_KEYS), []
-    for _position in range(32):
-        number, index = divmod(number, len(VALID_KEY_CHARS))
-        key.append(VALID_KEY_CHARS[index])
-    return "".join(key)
+    from one random read instead of 32 (each a system call)."""
+    return random_string(32, VALID_KEY_CHARS)
 
 
-_KEYS = len(VALID_KEY_CHARS) ** 32
 _COLUMNS = ("session_key", "session_data", "expire_date")
 _inserts: dict = {}  # (session model, database vendor): the INSERT, written once per process
 

@@ -10,7 +10,7 @@ import pytest
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, _mask_cipher_secret, _unmask_cipher_token
 from django.test import Client
 
-from portal import csrf
+from portal import csrf, randomness
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -72,7 +72,7 @@ def test_the_mask_draws_every_character_alike():
 def test_bytes_that_would_favour_some_characters_are_skipped():
     # 248 and above would map to the first 8 characters a second time: they are never used.
     draws = iter([bytes([255, 248, 250] * 14), bytes(range(40))])
-    with mock.patch("portal.csrf.os.urandom", lambda n: next(draws)[:n]):
+    with mock.patch("portal.randomness.os.urandom", lambda n: next(draws)[:n]):
         mask = _mask_cipher_secret("0" * 32)[:32]
     assert mask == CSRF_ALLOWED_CHARS[:32]
 
@@ -80,7 +80,7 @@ def test_bytes_that_would_favour_some_characters_are_skipped():
 @pytest.mark.django_db
 def test_the_pages_mask_with_one_read_of_the_random_source(sign_in, user_a):
     browser = sign_in(user_a, client=Client())
-    with mock.patch("portal.csrf.os.urandom", wraps=csrf.os.urandom) as urandom:
+    with mock.patch("portal.randomness.os.urandom", wraps=randomness.os.urandom) as urandom:
         page = browser.get("/alpha/")
     assert len(set(tokens(page))) == 1 and urandom.call_count <= 2  # a second read only if bytes skipped
 
