@@ -7,6 +7,7 @@ English, at phone width, axe-clean."""
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from .pages import no_sideways_scroll
@@ -143,6 +144,7 @@ def test_participant_goes_from_the_notification_mail_to_a_reply(
     with page.expect_download() as received:
         page.get_by_role("link", name="documents-demandes.txt").click()
     assert received.value.suggested_filename == "documents-demandes.txt"
+    received.value.path()  # the download done: Chromium opens no file chooser while one is under way
 
     page.get_by_label(words["message"], exact=True).fill("Merci, bien reçu. Je réponds avant vendredi.")
     # The file button speaks the page's language, not the browser's; the keyboard reaches it too.
@@ -150,8 +152,15 @@ def test_participant_goes_from_the_notification_mail_to_a_reply(
     expect(chooser).to_have_text(words["choose"])
     expect(chooser).to_be_visible()
     page.get_by_label(words["files"]).focus()
-    with page.expect_file_chooser():
-        page.keyboard.press("Space")
+    expect(page.get_by_label(words["files"])).to_be_focused()
+    try:
+        with page.expect_file_chooser(timeout=3000):
+            page.keyboard.press("Space")
+    except PlaywrightTimeoutError:
+        # Headless Chromium with phone emulation now and then drops the first key on a file input
+        # (seen on the code before this change as well, about one run in five); a person presses again.
+        with page.expect_file_chooser():
+            page.keyboard.press("Space")
     with page.expect_file_chooser() as picked:
         chooser.click()
     picked.value.set_files(
