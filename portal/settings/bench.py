@@ -21,6 +21,7 @@ BENCH_DATABASE_NAME = os.environ.get("PORTAIL_BENCH_DB", "portail_bench")
 DATABASES = {
     "default": {
         **env.db_url_config(f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE_NAME}"),
+        "ENGINE": "portal.postgresql",  # as in production (base.py)
         "ATOMIC_REQUESTS": False,
         "CONN_MAX_AGE": 60,  # as in production
         "CONN_HEALTH_CHECKS": True,  # as in production

@@ -43,7 +43,12 @@ TEMPLATES = [
 ]
 BENCH_DATABASE_NAME = os.environ.get("PORTAIL_BENCH_PEER_DB", "portail_bench_peer")
 DATABASES = {
-    "default": {**_PORTAL_DATABASES["default"], "NAME": BENCH_DATABASE_NAME},
+    # Django's own backend and its health check (a SELECT 1 before each request's first query).
+    "default": {
+        **_PORTAL_DATABASES["default"],
+        "NAME": BENCH_DATABASE_NAME,
+        "ENGINE": "django.db.backends.postgresql",
+    },
 }
 # The same Redis server and client as the portal, database 13; sessions as the portal keeps them
 # (cached_db: Redis first, PostgreSQL behind), with Django's own store.
