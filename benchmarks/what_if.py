@@ -134,9 +134,91 @@ def hash_cpu_probe():
     argon2_hasher.verify_secret = timed
 
 
+def floor_of_a_django_sign_in():
+    """Not a sign-in: the least one through Django could cost, as the floor to compare the portal's
+    with (benchmarks/README.md, "Sign-in: the floor of a Django sign-in"). The sign-in page's POST
+    goes through the portal's middleware and CSRF check, then reads the account (one SELECT), checks
+    the password (the same Argon2id), writes a session row (one INSERT) and redirects with its cookie.
+    No lockout, no cache, no audit, no login(), no stages, no device or language cookie."""
+    import secrets
+    from datetime import timedelta
+
+    import argon2
+    from django.contrib.sessions.models import Session
+    from django.db import connections
+    from django.http import HttpResponseRedirect
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.views import SignInView
+
+    hasher = argon2.PasswordHasher()
+    read = f"SELECT id, password FROM {User._meta.db_table} WHERE tenant_id = %s AND identifier = %s"  # noqa: S608
+    write = (
+        f"INSERT INTO {Session._meta.db_table} (session_key, session_data, expire_date) "  # noqa: S608
+        "VALUES (%s, %s, %s)"
+    )
+
+    def post(self, request, *args, **kwargs):
+        with connections["default"].cursor() as cursor:
+            cursor.execute(read, [request.tenant.pk, request.POST["username"]])
+            pk, encoded = cursor.fetchone()
+            hasher.verify("$" + encoded.split("$", 1)[1], request.POST["password"])
+            key = secrets.token_hex(16)
+            cursor.execute(write, [key, str(pk), timezone.now() + timedelta(hours=1)])
+        response = HttpResponseRedirect(f"/{request.tenant.slug}/")
+        response.set_cookie("sessionid", key, httponly=True)
+        return response
+
+    SignInView.post = post
+
+
+def floor_of_a_sign_in_without_django():
+    """Not a sign-in: gunicorn alone around the hash. Every POST is answered without Django: one read
+    of the account's hash (psycopg, one SELECT), the same Argon2id, a redirect with a cookie. The GET of
+    the sign-in page still goes to the portal (benchmarks/signin.py reads its CSRF token)."""
+    import secrets
+    import urllib.parse
+
+    import argon2
+    import psycopg
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connections
+
+    from accounts.models import User
+    from portal.models import Tenant
+
+    hasher = argon2.PasswordHasher()
+    django_call, opened = WSGIHandler.__call__, []
+    read = (
+        f"SELECT a.password FROM {User._meta.db_table} a "  # noqa: S608 - names from the models
+        f"JOIN {Tenant._meta.db_table} t ON t.id = a.tenant_id WHERE t.slug = %s AND a.identifier = %s"
+    )
+
+    def call(self, environ, start_response):
+        if environ["REQUEST_METHOD"] != "POST":
+            return django_call(self, environ, start_response)
+        if not opened:
+            params = connections["default"].get_connection_params()
+            opened.append(psycopg.connect(**{**params, "autocommit": True}))
+        form = urllib.parse.parse_qs(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])).decode())
+        slug = environ["PATH_INFO"].strip("/").split("/")[0]
+        with opened[0].cursor() as cursor:
+            cursor.execute(read, [slug, form["username"][0]])
+            (encoded,) = cursor.fetchone()
+        hasher.verify("$" + encoded.split("$", 1)[1], form["password"][0])
+        cookie = f"sessionid={secrets.token_hex(16)}; HttpOnly"
+        start_response("302 Found", [("Location", f"/{slug}/"), ("Set-Cookie", cookie)])
+        return [b""]
+
+    WSGIHandler.__call__ = call
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
+        floor_of_a_django_sign_in,
+        floor_of_a_sign_in_without_django,
         hash_cpu_probe,
         no_health_check,
         csp_per_response,
