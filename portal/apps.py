@@ -30,5 +30,8 @@ class PortalConfig(AppConfig):
             )
 
         # Django's new CSRF secrets (a first visit's, and the one login() rotates in) and its own masks
-        # drawn with one read of the random source instead of 32 (portal/csrf.py).
+        # drawn with one read of the random source instead of 32, and the masks applied and removed
+        # a token at a time (portal/csrf.py).
         django_csrf._get_new_csrf_string = csrf.new_secret
+        django_csrf._mask_cipher_secret = csrf.mask_secret
+        django_csrf._unmask_cipher_token = csrf.unmask_token

@@ -1,18 +1,38 @@
-"""Django's CSRF secrets and masks are drawn by portal.csrf (one read of the random source): the token
-is still a fresh mask of the browser's secret on every page, Django's middleware accepts it and
-refuses anything else, a first visit still gets its secret and cookie, and a sign-in a new secret."""
+"""Django's CSRF secrets and masks are drawn by portal.csrf (one read of the random source), and the
+masks applied and removed by it: the token is still a fresh mask of the browser's secret on every
+page, exactly as Django computes it, Django's middleware accepts it and refuses anything else, a first
+visit still gets its secret and cookie, and a sign-in a new secret."""
 
 import re
 from collections import Counter
 from unittest import mock
 
 import pytest
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, _mask_cipher_secret, _unmask_cipher_token
+from django.middleware import csrf as django_csrf
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
 
 from portal import csrf, randomness
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+# Django 5.2's own _mask_cipher_secret (with its mask given) and _unmask_cipher_token, the reference.
+def django_mask(secret, mask):
+    chars = CSRF_ALLOWED_CHARS
+    pairs = zip((chars.index(x) for x in secret), (chars.index(x) for x in mask))
+    return mask + "".join(chars[(x + y) % len(chars)] for x, y in pairs)
+
+
+def _unmask_cipher_token(token):
+    mask, token = token[:32], token[32:]
+    chars = CSRF_ALLOWED_CHARS
+    pairs = zip((chars.index(x) for x in token), (chars.index(x) for x in mask))
+    return "".join(chars[x - y] for x, y in pairs)
+
+
+def _mask_cipher_secret(secret):
+    return django_csrf._mask_cipher_secret(secret)  # portal.csrf's, as Django's middleware calls it
 
 
 def strict_browser():
@@ -108,3 +128,30 @@ def test_new_secrets_draw_every_character_alike():
     assert set(counts) == set(CSRF_ALLOWED_CHARS)
     expected = 2000 * 32 / len(CSRF_ALLOWED_CHARS)
     assert all(0.8 * expected < n < 1.2 * expected for n in counts.values()), counts
+
+
+def test_the_masks_are_applied_and_removed_as_django_does():
+    assert django_csrf._mask_cipher_secret is csrf.mask_secret
+    assert django_csrf._unmask_cipher_token is csrf.unmask_token
+    for _ in range(300):
+        secret, mask = csrf.new_secret(), csrf.new_secret()
+        with mock.patch("portal.csrf.new_secret", return_value=mask):
+            token = csrf.mask_secret(secret)
+        assert token == django_mask(secret, mask)
+        assert csrf.unmask_token(token) == _unmask_cipher_token(token) == secret
+    # Every pair of characters, the alphabet's ends included.
+    ends = CSRF_ALLOWED_CHARS[0] * 16 + CSRF_ALLOWED_CHARS[-1] * 16
+    for secret, mask in [(ends, ends[::-1]), (ends[::-1], ends), (ends, ends)]:
+        with mock.patch("portal.csrf.new_secret", return_value=mask):
+            assert csrf.mask_secret(secret) == django_mask(secret, mask)
+        assert csrf.unmask_token(django_mask(secret, mask)) == secret
+
+
+@pytest.mark.django_db
+def test_a_token_with_a_character_outside_the_alphabet_is_refused_not_an_error(sign_in, user_a):
+    browser = signed_in_strict(sign_in, user_a)
+    token = tokens(browser.get("/alpha/"))[0]
+    for bad in [token[:40] + "-" + token[41:], token[:40] + "é" + token[41:], token[:63]]:
+        refused = browser.post("/alpha/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": bad})
+        assert refused.status_code == 403
+
