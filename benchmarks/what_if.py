@@ -173,6 +173,70 @@ def floor_of_a_django_sign_in():
     SignInView.post = post
 
 
+def floor_with_a_sign_in_s_writes():
+    """Not a sign-in: floor_of_a_django_sign_in plus, written as directly as they can be, the round
+    trips and cookies the portal's sign-in cannot do without. Before the hash: the address's attempt
+    counted in Redis (the lockout's script) and the account's attempt reserved (its INSERT … ON
+    CONFLICT). After it: one statement that clears the reservation, sets last_login and writes the
+    session row (the WITH clause the portal uses; the audit entry left out), the session in Redis with
+    the address's attempt given back (the portal's script), the CSRF token rotated, and the session,
+    device and language cookies."""
+    import secrets
+    from datetime import timedelta
+
+    import argon2
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.core import signing
+    from django.db import connections
+    from django.http import HttpResponseRedirect
+    from django.middleware.csrf import rotate_token
+    from django.utils import timezone
+
+    from accounts import guard, lockout
+    from accounts.language import set_language_cookie
+    from accounts.models import SignInLock, User
+    from accounts.views import SignInView
+
+    hasher = argon2.PasswordHasher()
+    cache = lockout.caches["default"]
+    client = cache._cache.get_client(write=True)
+    set_and_give_back = client.register_script(lockout._SET_AND_GIVE_BACK_SCRIPT)
+    read = f"SELECT id, password FROM {User._meta.db_table} WHERE tenant_id = %s AND identifier = %s"  # noqa: S608
+    write = (
+        f"WITH cleared AS (DELETE FROM {SignInLock._meta.db_table} WHERE key_digest = %s), "  # noqa: S608
+        f"signed_in AS (UPDATE {User._meta.db_table} SET last_login = %s WHERE id = %s) "
+        f"INSERT INTO {Session._meta.db_table} (session_key, session_data, expire_date) VALUES (%s, %s, %s)"
+    )
+
+    def post(self, request, *args, **kwargs):
+        tenant, db = request.tenant, connections["default"]
+        address = lockout._address_key(request)
+        lockout._run_script(lockout._COUNT_SCRIPT, address, settings.PORTAIL_FAILURES_ADDRESS_WINDOW)
+        with db.cursor() as cursor:
+            cursor.execute(read, [tenant.pk, request.POST["username"]])
+            pk, encoded = cursor.fetchone()
+        key = str(lockout.lock_key(tenant, identifier=f"user:{pk}"))
+        now = timezone.now()
+        lockout._claim_fresh(tenant, key, now, None)
+        hasher.verify("$" + encoded.split("$", 1)[1], request.POST["password"])
+        session_key = secrets.token_hex(16)
+        data = signing.dumps({"_auth_user_id": str(pk)}, salt="django.contrib.sessions.SessionStore")
+        with db.cursor() as cursor:
+            cursor.execute(write, [key, now, pk, session_key, data, now + timedelta(hours=1)])
+        keys = [cache.make_and_validate_key(f"session:{session_key}"), cache.make_and_validate_key(address)]
+        set_and_give_back(keys=keys, args=[data, 3600], client=client)
+        rotate_token(request)
+        response = HttpResponseRedirect(f"/{tenant.slug}/")
+        response.set_cookie("sessionid", session_key, httponly=True, samesite="Lax")
+        device = signing.dumps({"u": pk, "n": secrets.token_urlsafe(12)}, salt=guard._salt(tenant))
+        response.set_cookie(guard.device_cookie_name(tenant), device, max_age=86400, httponly=True)
+        set_language_cookie(response, "fr")
+        return response
+
+    SignInView.post = post
+
+
 def floor_of_a_sign_in_without_django():
     """Not a sign-in: gunicorn alone around the hash. Every POST is answered without Django: one read
     of the account's hash (psycopg, one SELECT), the same Argon2id, a redirect with a cookie. The GET of
@@ -219,6 +283,7 @@ PATCHES = {
     for patch in (
         floor_of_a_django_sign_in,
         floor_of_a_sign_in_without_django,
+        floor_with_a_sign_in_s_writes,
         hash_cpu_probe,
         no_health_check,
         csp_per_response,

@@ -39,11 +39,11 @@ def new_secret() -> str:
 def mask_secret(secret: str) -> str:
     """django.middleware.csrf._mask_cipher_secret: a fresh mask, then the secret shifted by it."""
     mask = new_secret()
-    return mask + "".join(map(_SHIFTED.__getitem__, zip(secret, mask)))
+    return mask + "".join(map(_SHIFTED.__getitem__, zip(secret, mask, strict=True)))
 
 
 def unmask_token(token: str) -> str:
     """django.middleware.csrf._unmask_cipher_token: the secret of a masked token (whose format Django's
     middleware has checked before: 64 characters of CSRF_ALLOWED_CHARS)."""
     mask, shifted = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-    return "".join(map(_SHIFTED_BACK.__getitem__, zip(shifted, mask)))
+    return "".join(map(_SHIFTED_BACK.__getitem__, zip(shifted, mask, strict=True)))

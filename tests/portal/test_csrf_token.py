@@ -20,14 +20,14 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Django 5.2's own _mask_cipher_secret (with its mask given) and _unmask_cipher_token, the reference.
 def django_mask(secret, mask):
     chars = CSRF_ALLOWED_CHARS
-    pairs = zip((chars.index(x) for x in secret), (chars.index(x) for x in mask))
+    pairs = zip((chars.index(x) for x in secret), (chars.index(x) for x in mask), strict=True)
     return mask + "".join(chars[(x + y) % len(chars)] for x, y in pairs)
 
 
 def _unmask_cipher_token(token):
     mask, token = token[:32], token[32:]
     chars = CSRF_ALLOWED_CHARS
-    pairs = zip((chars.index(x) for x in token), (chars.index(x) for x in mask))
+    pairs = zip((chars.index(x) for x in token), (chars.index(x) for x in mask), strict=True)
     return "".join(chars[x - y] for x, y in pairs)
 
 
@@ -154,4 +154,3 @@ def test_a_token_with_a_character_outside_the_alphabet_is_refused_not_an_error(s
     for bad in [token[:40] + "-" + token[41:], token[:40] + "é" + token[41:], token[:63]]:
         refused = browser.post("/alpha/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": bad})
         assert refused.status_code == 403
-
