@@ -169,13 +169,11 @@ def sign_in(port, browser, token, identifier):
     return elapsed
 
 
-def hash_seconds(probe_dir, clear=False):
+def hash_seconds(probe_dir):
     """The workers' CPU in Argon2 so far, from the hash_cpu_probe patch's files (0 without it)."""
     spent = 0.0
     for path in probe_dir.iterdir() if probe_dir else ():
-        spent += sum(float(line) for line in path.read_text().split())
-        if clear:
-            path.unlink()
+        spent += float(path.read_text() or 0)
     return spent
 
 
@@ -184,7 +182,7 @@ def sign_in_slice(port, master_pid, numbers, concurrency, probe_dir=None):
     (latencies, elapsed seconds, worker CPU seconds, of which in Argon2 when probed)."""
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         pages = list(pool.map(lambda _n: open_sign_in_page(port), numbers))
-        hash_seconds(probe_dir, clear=True)
+        hashed_before = hash_seconds(probe_dir)
         cpu_before = workers_cpu_seconds(master_pid)
         start = time.monotonic()
         latencies = list(
@@ -196,7 +194,7 @@ def sign_in_slice(port, master_pid, numbers, concurrency, probe_dir=None):
         )
         elapsed = time.monotonic() - start
         cpu = workers_cpu_seconds(master_pid) - cpu_before
-        in_hash = hash_seconds(probe_dir)
+        in_hash = hash_seconds(probe_dir) - hashed_before
     for browser, _token in pages:
         browser.connection.close()
     return latencies, elapsed, cpu, in_hash
