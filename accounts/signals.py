@@ -61,7 +61,12 @@ def record_signed_in(*, user, request=None) -> None:
         "created_at": now,
         "details": {},
     }
-    insert_params = [field.get_db_prep_save(values[field.name], db) for field in fields]
+    # Only the address, the time and the details need the field's preparation for the database; the
+    # other values are the str and int (or None) the columns take as they are.
+    insert_params = [
+        field.get_db_prep_save(values[field.name], db) if field.name in _PREPARED else values[field.name]
+        for field in fields
+    ]
     # The clear of the sign-in's reservation, when the guard held it for this statement.
     cleared = lockout.take_held_clears()
     try:
@@ -100,6 +105,8 @@ _AUDIT_COLUMNS = (
     "created_at",
     "details",
 )
+
+_PREPARED = frozenset({"ip_address", "created_at", "details"})
 
 
 @lru_cache(maxsize=2)
