@@ -117,10 +117,15 @@ def stages() -> list[type[Stage]]:
     return list(_stages)
 
 
-def begin(request, user, *, method, next_url="", device=None, origin="accounts"):
+def begin(request, user, *, method, next_url="", next_url_checked=False, device=None, origin="accounts"):
     """The first proof was right: run the stages. Returns the response to send, or None when the
-    session was already signed in (the help desk's page) and every stage let it through."""
-    if next_url and not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    session was already signed in (the help desk's page) and every stage let it through. `next_url`
+    is checked to stay on this host, unless the caller checked it already (`next_url_checked`)."""
+    if (
+        next_url
+        and not next_url_checked
+        and not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+    ):
         next_url = ""
     pending = PendingSignIn(
         user_id=user.pk,

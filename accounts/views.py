@@ -1,4 +1,5 @@
 import inspect
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +11,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -85,6 +88,29 @@ def offer_identifier_for_sign_in(request, identifier: str) -> None:
     request.session[FOUND_IDENTIFIER] = identifier
 
 
+# What django.utils.cache.add_never_cache_headers writes on a response without either header.
+NEVER_CACHED = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def _never_cached(view):
+    """Django's never_cache, for the sign-in page: the same two headers. A response that has neither
+    gets them set at once; Django's parses and joins Cache-Control twice, after the hash on every
+    sign-in (benchmarks/README.md, "Sign-in: the floor of a Django sign-in"). A response that has one
+    already goes through Django's own."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if "Cache-Control" in response or "Expires" in response:
+            add_never_cache_headers(response)
+        else:
+            response.headers["Expires"] = http_date()
+            response.headers["Cache-Control"] = NEVER_CACHED
+        return response
+
+    return wrapper
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
@@ -98,7 +124,14 @@ class SignInView(auth_views.LoginView):
     @classmethod
     def as_view(cls, **initkwargs):
         view = super().as_view(**initkwargs)
-        return login_not_required(sensitive_post_parameters()(csrf_protect(never_cache(view))))
+        return login_not_required(sensitive_post_parameters()(csrf_protect(_never_cached(view))))
+
+    def get_redirect_url(self):
+        # No `next` asked for: Django's check would answer "" too, after looking the host up.
+        name = self.redirect_field_name
+        if not (self.request.POST.get(name) or self.request.GET.get(name)):
+            return ""
+        return super().get_redirect_url()
 
     def get_default_redirect_url(self):
         # LoginView reverses LOGIN_REDIRECT_URL at every sign-in; a view name's address is reversed
@@ -116,7 +149,14 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         # The password was right: the stages after it (the device, ...) come before the session is
         # signed in; the last one signs in and sets the language.
-        return stages.begin(self.request, form.get_user(), method="password", next_url=self.get_success_url())
+        # LoginView checked the address it sends to (a `next` on this host, else the home page).
+        return stages.begin(
+            self.request,
+            form.get_user(),
+            method="password",
+            next_url=self.get_success_url(),
+            next_url_checked=True,
+        )
 
 
 class SignOutView(auth_views.LogoutView):

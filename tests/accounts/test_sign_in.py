@@ -92,10 +92,22 @@ class TestSignIn:
         credentials = {"username": "A000001", "password": password}
         response = client.post("/alpha/sign-in/", credentials, QUERY_STRING=f"next={elsewhere}")
         assert response["Location"] == "/alpha/"
+        client.post("/alpha/sign-out/")
+        # The same in the form's own field, and with an empty one that would hide the address's.
+        response = client.post("/alpha/sign-in/", {**credentials, "next": elsewhere})
+        assert response["Location"] == "/alpha/"
+        client.post("/alpha/sign-out/")
+        response = client.post(
+            "/alpha/sign-in/", {**credentials, "next": ""}, QUERY_STRING=f"next={elsewhere}"
+        )
+        assert response["Location"] == "/alpha/"
 
     def test_next_parameter_within_the_portal_is_followed(self, client, user_a, password):
         credentials = {"username": "A000001", "password": password}
         response = client.post("/alpha/sign-in/", credentials, QUERY_STRING="next=/alpha/profile/")
+        assert response["Location"] == "/alpha/profile/"
+        client.post("/alpha/sign-out/")
+        response = client.post("/alpha/sign-in/", {**credentials, "next": "/alpha/profile/"})
         assert response["Location"] == "/alpha/profile/"
 
     def test_sign_in_and_failure_are_audited_without_the_password(self, client, user_a, password):

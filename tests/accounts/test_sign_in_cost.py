@@ -6,8 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import parse_http_date
 
 from accounts import lockout
 from accounts.models import SignInLock
@@ -47,12 +50,20 @@ def _sign_in_statements():
 def test_a_sign_in_runs_a_fixed_number_of_statements(client, user_a, password, django_assert_num_queries):
     client.get("/alpha/sign-in/")  # the tenant's settings are read once per process, the CSRF cookie set
     with django_assert_num_queries(len(_sign_in_statements())):
-        response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
+        response = client.post(
+            "/alpha/sign-in/",
+            {"username": "A000001", "password": password},
+            REMOTE_ADDR="203.0.113.7",
+            HTTP_USER_AGENT="Navigateur d'essai/1.0",
+        )
     assert response.status_code == 302 and response["Location"] == "/alpha/"
     user_a.refresh_from_db()
     assert user_a.last_login is not None and timezone.now() - user_a.last_login < timedelta(minutes=1)
     entry = AuditEntry.objects.for_tenant(user_a.tenant).get(action="auth.signed_in")
     assert entry.actor == user_a and entry.target_id == str(user_a.pk) and entry.actor_label == "A000001"
+    assert entry.target_type == "accounts.user" and entry.target_label == str(user_a)
+    assert entry.ip_address == "203.0.113.7" and entry.user_agent == "Navigateur d'essai/1.0"
+    assert entry.details == {} and entry.tenant_id == user_a.tenant_id
     assert entry.created_at == user_a.last_login
     assert not SignInLock.objects.exists()  # the reservation went with the success
 
@@ -319,8 +330,13 @@ def test_the_sign_in_view_is_decorated_once_and_still_protected(
     client.get("/alpha/sign-in/")
     response = client.post("/alpha/sign-in/", {"username": "A000001", "password": password})
     assert built == []
-    for answer in (page, response):
-        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+    refused = client.post("/alpha/sign-in/", {"username": "A000001", "password": "not-the-password-0"})
+    # Never cached, with exactly the headers Django's never_cache writes.
+    expected = HttpResponse()
+    add_never_cache_headers(expected)
+    for answer in (page, response, refused):
+        assert answer["Cache-Control"] == expected["Cache-Control"]
+        assert abs(parse_http_date(answer["Expires"]) - parse_http_date(expected["Expires"])) <= 60
     assert response.status_code == 302 and response["Location"] == "/alpha/"
     assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
     # The view's own CSRF check, without the middleware's.
