@@ -26,7 +26,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if connection.info.transaction_status != pq.TransactionStatus.IDLE:
             return super().is_usable()
         try:
-            readable, _writable, _failed = select.select([connection.fileno()], [], [], 0)
+            waiting = select.poll()  # poll, not select: any descriptor number, however high
+            waiting.register(connection.fileno(), select.POLLIN)
+            spoken = bool(waiting.poll(0))
         except (OSError, ValueError):
-            return False
-        return super().is_usable() if readable else True
+            spoken = True  # the socket could not be looked at: ask the server, as Django does
+        return super().is_usable() if spoken else True

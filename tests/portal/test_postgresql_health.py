@@ -67,3 +67,13 @@ def test_a_connection_the_server_ended_is_replaced_before_the_page_reads(
 def test_a_connection_the_server_ended_is_not_taken_for_healthy(persistent):
     _end_from_the_server(persistent)
     assert not persistent.is_usable()
+
+
+def test_a_socket_that_cannot_be_looked_at_is_checked_by_asking_the_server(persistent, monkeypatch):
+    def refused():
+        raise OSError("no poll here")
+
+    monkeypatch.setattr("portal.postgresql.base.select.poll", refused)
+    with _statements_sent(persistent) as opened:
+        assert persistent.is_usable()
+    assert opened.call_count == 1  # Django's SELECT 1
