@@ -13,10 +13,13 @@ class PortalConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (the module declarations' system checks)
             csrf,
+            settings_reads,
         )
         from .models import Tenant
         from .modules import settings_models
         from .tenancy import tenant_directory
+
+        settings_reads.install()
 
         # The per-process tenant directory forgets what it holds as soon as a tenant, or the settings
         # it loads with each tenant, change here.

@@ -1,0 +1,53 @@
+"""Reading a setting runs no Python code once configured, and everything that changes settings still
+does (portal/settings_reads.py)."""
+
+import sys
+from functools import partial
+
+import pytest
+from django.conf import LazySettings, settings
+from django.test import override_settings
+
+
+def _python_calls_while(read):
+    calls = []
+    sys.setprofile(lambda frame, event, arg: calls.append(frame.f_code.co_name) if event == "call" else None)
+    try:
+        read()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_a_setting_read_twice_runs_no_python_code_the_second_time():
+    assert type(settings).__mro__[1] is LazySettings and settings.configured
+    assert type(settings._wrapped).__name__ == "Settings"
+    settings.LANGUAGE_CODE  # noqa: B018  (the first read keeps the value)
+    assert _python_calls_while(partial(getattr, settings, "LANGUAGE_CODE")) == []
+
+
+def test_override_settings_changes_a_read_value_and_puts_it_back():
+    before = settings.LANGUAGE_CODE
+    with override_settings(LANGUAGE_CODE="en"):
+        assert settings.LANGUAGE_CODE == "en"
+        with override_settings(LANGUAGE_CODE="fr"):
+            assert settings.LANGUAGE_CODE == "fr"
+        assert settings.LANGUAGE_CODE == "en"
+    assert settings.LANGUAGE_CODE == before
+
+
+def test_a_setting_added_for_a_test_is_read_and_then_gone():
+    with override_settings(PORTAIL_ONLY_IN_THIS_TEST=3):
+        assert settings.PORTAIL_ONLY_IN_THIS_TEST == 3
+    with pytest.raises(AttributeError):
+        settings.PORTAIL_ONLY_IN_THIS_TEST  # noqa: B018
+
+
+def test_the_settings_fixture_and_a_deleted_setting(settings):
+    settings.LANGUAGE_CODE = "en"
+    from django.conf import settings as django_settings
+
+    assert django_settings.LANGUAGE_CODE == "en"
+    del settings.LANGUAGE_CODE
+    with pytest.raises(AttributeError):
+        django_settings.LANGUAGE_CODE  # noqa: B018
