@@ -1,7 +1,12 @@
 import inspect
 import re
 
+from django.conf import settings
+from django.contrib.auth import _clean_credentials, authenticate
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.views.decorators.debug import sensitive_variables
 
 from .models import User
 from .selectors import user_for_sign_in
@@ -68,3 +73,30 @@ class TenantBackend(ModelBackend):
 # sign-in; inspect.signature() answers from __signature__ when the function carries one: the same
 # signature, computed once per process instead of once per sign-in (about 20 µs of it).
 TenantBackend.authenticate.__signature__ = inspect.signature(TenantBackend.authenticate)
+
+BACKEND_PATH = f"{TenantBackend.__module__}.{TenantBackend.__qualname__}"
+_BACKEND = TenantBackend()
+
+
+@sensitive_variables("credentials")
+def authenticate_here(request, **credentials):
+    """django.contrib.auth.authenticate() when TenantBackend is the one backend configured (always, but
+    in a test that configures others, which goes through Django's). Django's loads the backend from
+    its dotted path, builds it, binds the credentials to its signature and iterates a generator at
+    every sign-in, about a thousand bytecodes after the previous sign-in's hash (benchmarks/README.md,
+    "Sign-in: the client, settings and the one backend"). The rest is Django's: the backend's path on
+    the user it answers, and `user_login_failed` (with the credentials cleaned by Django) when it
+    answers None or refuses with PermissionDenied."""
+    if settings.AUTHENTICATION_BACKENDS != [BACKEND_PATH]:
+        return authenticate(request, **credentials)
+    try:
+        user = _BACKEND.authenticate(request, **credentials)
+    except PermissionDenied:
+        user = None
+    if user is None:
+        user_login_failed.send(
+            sender=authenticate.__module__, credentials=_clean_credentials(credentials), request=request
+        )
+        return None
+    user.backend = BACKEND_PATH
+    return user

@@ -1,13 +1,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.forms import BoundField
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from . import guard
+from .backends import authenticate_here
 from .models import check_private_number
 from .password_validation import fold
 from .selectors import user_for_sign_in
@@ -73,7 +73,9 @@ class LockoutMixin:
         account = user_for_sign_in(tenant=tenant, identifier=identifier)
 
         def check():
-            self.user_cache = authenticate(request, identifier=identifier, password=password, account=account)
+            self.user_cache = authenticate_here(
+                request, identifier=identifier, password=password, account=account
+            )
             return self.user_cache is not None
 
         verdict = guard.check_secret(
