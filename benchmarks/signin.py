@@ -2,7 +2,8 @@
 Argon2id verify rate of the same machine, measured in the same run (benchmarks/README.md).
 
     .venv/bin/python benchmarks/signin.py [--accounts 200] [--concurrency 16] [--workers N] [--rounds 3]
-                                          [--slices 5] [--hash-probe] [--what-if PATCHES]
+                                          [--slices 5] [--client socket] [--hash-probe]
+                                          [--what-if PATCHES]
 
 Recreates the portail_bench database (PostgreSQL; PORTAIL_BENCH_DB and PORTAIL_BENCH_REDIS, read by
 portal.settings.bench, name another database and Redis database) with the demo data plus the
@@ -22,7 +23,9 @@ import json
 import multiprocessing
 import os
 import re
+import selectors
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -177,26 +180,100 @@ def hash_seconds(probe_dir):
     return spent
 
 
-def sign_in_slice(port, master_pid, numbers, concurrency, probe_dir=None):
+def _post_request(port, browser, token, identifier):
+    """The bytes of one sign-in POST, with the browser's cookies, as http.client would send them."""
+    body = urllib.parse.urlencode(
+        {"username": identifier, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+    head = (
+        f"POST {SIGN_IN_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept-Encoding: identity\r\n"
+        f"Content-Length: {len(body)}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"Referer: http://127.0.0.1:{port}{SIGN_IN_PATH}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+        f"Cookie: {cookies}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def post_all(port, requests, concurrency):
+    """Sends each request on a connection of its own, `concurrency` at a time, from one thread
+    waiting on all of them at once; gunicorn's sync workers close the connection after each answer.
+    Returns the answers and the seconds each took, connection included."""
+    selector = selectors.DefaultSelector()
+    waiting = list(enumerate(requests))[::-1]
+    answers, latencies = [b""] * len(requests), [0.0] * len(requests)
+
+    def send_next():
+        number, data = waiting.pop()
+        started = time.monotonic()
+        connection = socket.create_connection(("127.0.0.1", port), timeout=60)
+        connection.sendall(data)  # a few hundred bytes: the socket's buffer takes them at once
+        connection.setblocking(False)
+        selector.register(connection, selectors.EVENT_READ, (number, [], started))
+
+    for _n in range(min(concurrency, len(waiting))):
+        send_next()
+    while selector.get_map():
+        events = selector.select(timeout=60)
+        if not events:
+            raise RuntimeError("a sign-in got no answer in 60 s")
+        for key, _mask in events:
+            number, chunks, started = key.data
+            chunk = key.fileobj.recv(65536)
+            if chunk:
+                chunks.append(chunk)
+                continue
+            latencies[number] = time.monotonic() - started
+            selector.unregister(key.fileobj)
+            key.fileobj.close()
+            answers[number] = b"".join(chunks)
+            if waiting:
+                send_next()
+    selector.close()
+    return answers, latencies
+
+
+def check_signed_in(answer, identifier):
+    """A sign-in must redirect and set a session cookie."""
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    status = head.split(b"\r\n", 1)[0]
+    if b" 302 " not in status or b"\r\nSet-Cookie: sessionid=" not in head:
+        raise RuntimeError(f"{identifier} was not signed in ({status.decode(errors='replace')})")
+
+
+def sign_in_slice(port, master_pid, numbers, concurrency, probe_dir=None, client="socket"):
     """The accounts `numbers` open the page first (not timed), then all sign in at once:
-    (latencies, elapsed seconds, worker CPU seconds, of which in Argon2 when probed)."""
+    (latencies, elapsed seconds, worker CPU seconds, of which in Argon2 when probed).
+
+    The default client ("socket") sends requests built beforehand from one thread and checks the
+    answers after the workers' CPU is read: about a tenth of the CPU of the "threads" client
+    (http.client in --concurrency threads, cookies parsed as they come), whose work shares the two
+    cores with the workers and evicts their caches (benchmarks/README.md, "Sign-in: the client")."""
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         pages = list(pool.map(lambda _n: open_sign_in_page(port), numbers))
-        hashed_before = hash_seconds(probe_dir)
-        cpu_before = workers_cpu_seconds(master_pid)
-        start = time.monotonic()
-        latencies = list(
-            pool.map(
-                lambda page, n: sign_in(port, page[0], page[1], f"B{n:06d}"),
-                pages,
-                numbers,
-            )
-        )
-        elapsed = time.monotonic() - start
-        cpu = workers_cpu_seconds(master_pid) - cpu_before
-        in_hash = hash_seconds(probe_dir) - hashed_before
+    identifiers = [f"B{n:06d}" for n in numbers]
+    requests = [
+        _post_request(port, browser, token, i) for (browser, token), i in zip(pages, identifiers, strict=True)
+    ]
     for browser, _token in pages:
         browser.connection.close()
+    hashed_before = hash_seconds(probe_dir)
+    cpu_before = workers_cpu_seconds(master_pid)
+    start = time.monotonic()
+    if client == "socket":
+        answers, latencies = post_all(port, requests, concurrency)
+    else:
+        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+            latencies = list(pool.map(lambda page, i: sign_in(port, page[0], page[1], i), pages, identifiers))
+    elapsed = time.monotonic() - start
+    cpu = workers_cpu_seconds(master_pid) - cpu_before
+    in_hash = hash_seconds(probe_dir) - hashed_before
+    if client == "socket":
+        for answer, identifier in zip(answers, identifiers, strict=True):
+            check_signed_in(answer, identifier)
+    else:
+        for browser, _token in pages:
+            browser.connection.close()
     return latencies, elapsed, cpu, in_hash
 
 
@@ -213,7 +290,7 @@ def one_round(port, master_pid, encoded, args, probe_dir=None):
         verifies, raw_seconds, raw_cpu = verifies + done, raw_seconds + done / rate, raw_cpu + spent
         numbers = range(part * args.accounts // args.slices, (part + 1) * args.accounts // args.slices)
         times, seconds, spent, spent_hashing = sign_in_slice(
-            port, master_pid, numbers, args.concurrency, probe_dir
+            port, master_pid, numbers, args.concurrency, probe_dir, args.client
         )
         latencies += times
         elapsed, cpu, in_hash = elapsed + seconds, cpu + spent, in_hash + spent_hashing
@@ -253,6 +330,12 @@ def parse_args():
         default=5,
         help="raw verifies and sign-ins alternate this often per round",
     )
+    add(
+        "--client",
+        choices=("socket", "threads"),
+        default="socket",
+        help="socket: prepared requests from one thread (default); threads: http.client in threads",
+    )
     add("--hash-probe", action="store_true", help="also time the hash inside the workers (what_if)")
     add("--what-if", default="", help="benchmarks/what_if.py patches for the server (comma-separated)")
     return parser.parse_args()
@@ -276,7 +359,9 @@ def main():
         log_path = RESULTS / f"{args.name}-gunicorn.log"
         with gunicorn("portal.settings.bench", gunicorn_args, log_path, patches) as (root, master_pid):
             port = int(root.rsplit(":", 1)[1])
-            sign_in_slice(port, master_pid, range(min(args.accounts, 10)), args.concurrency)  # warm-up
+            sign_in_slice(
+                port, master_pid, range(min(args.accounts, 10)), args.concurrency, client=args.client
+            )
             for number in range(1, args.rounds + 1):
                 run = one_round(port, master_pid, encoded, args, probe_dir)
                 rounds.append(run)
