@@ -80,8 +80,8 @@ _BACKEND = TenantBackend()
 
 @sensitive_variables("credentials")
 def authenticate_here(request, **credentials):
-    """django.contrib.auth.authenticate() when TenantBackend is the one backend configured (always, but
-    in a test that configures others, which goes through Django's). Django's loads the backend from
+    """django.contrib.auth.authenticate() when TenantBackend is the one backend configured, as in every
+    settings module; with others configured (a test does), Django's own. Django's loads the backend from
     its dotted path, builds it, binds the credentials to its signature and iterates a generator at
     every sign-in, about a thousand bytecodes after the previous sign-in's hash (benchmarks/README.md,
     "Sign-in: the client, settings and the one backend"). The rest is Django's: the backend's path on
