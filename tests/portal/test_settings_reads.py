@@ -51,3 +51,26 @@ def test_the_settings_fixture_and_a_deleted_setting(settings):
     del settings.LANGUAGE_CODE
     with pytest.raises(AttributeError):
         django_settings.LANGUAGE_CODE  # noqa: B018
+
+
+@pytest.fixture
+def catalogs_built_again():
+    """The translation catalogs forgotten, as a change of INSTALLED_APPS or LOCALE_PATHS does, and put
+    back after the test."""
+    from django.utils.translation import trans_real
+
+    kept = trans_real._translations
+    trans_real._translations = {}
+    yield
+    trans_real._translations = kept
+
+
+def test_catalogs_built_after_start_up_still_hold_django_s_own_french(catalogs_built_again):
+    # Django finds its own catalog next to the module the settings object says it comes from: a month
+    # name, which the portal's catalog does not translate, is still French.
+    from django.utils import translation
+
+    assert settings.__module__ == "django.conf"
+    with translation.override("fr"):
+        assert translation.gettext("January") == "janvier"
+        assert translation.gettext("This field is required.") == "Ce champ est obligatoire."
