@@ -249,9 +249,10 @@ def sign_in_slice(port, master_pid, numbers, concurrency, probe_dir=None, client
     (latencies, elapsed seconds, worker CPU seconds, of which in Argon2 when probed).
 
     The default client ("socket") sends requests built beforehand from one thread and checks the
-    answers after the workers' CPU is read: about a tenth of the CPU of the "threads" client
+    answers after the workers' CPU is read: about a quarter of the CPU of the "threads" client
     (http.client in --concurrency threads, cookies parsed as they come), whose work shares the two
-    cores with the workers and evicts their caches (benchmarks/README.md, "Sign-in: the client")."""
+    cores with the workers and evicts their caches (benchmarks/README.md, "Sign-in: the client,
+    settings and the one backend")."""
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         pages = list(pool.map(lambda _n: open_sign_in_page(port), numbers))
     identifiers = [f"B{n:06d}" for n in numbers]
@@ -362,9 +363,8 @@ def main():
         log_path = RESULTS / f"{args.name}-gunicorn.log"
         with gunicorn("portal.settings.bench", gunicorn_args, log_path, patches) as (root, master_pid):
             port = int(root.rsplit(":", 1)[1])
-            sign_in_slice(
-                port, master_pid, range(min(args.accounts, 10)), args.concurrency, client=args.client
-            )
+            warm_up = range(min(args.accounts, 10))
+            sign_in_slice(port, master_pid, warm_up, args.concurrency, client=args.client)
             for number in range(1, args.rounds + 1):
                 run = one_round(port, master_pid, encoded, args, probe_dir)
                 rounds.append(run)
