@@ -20,9 +20,15 @@ load of a shared machine does not move (benchmarks/README.md, "Sign-in with less
 
     for b in 1 6; do valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$b .venv/bin/python \
         benchmarks/profile_signin.py --no-hash --prepared 6 --blocks $b; done   # (6 - 1) x 20 sign-ins apart
+
+--no-hash --bytecodes counts the Python bytecodes of --per-block sign-ins' WSGI calls (sys.settrace,
+opcode events) and lists the --lines functions that hold the most, each with what runs inside it
+(benchmarks/README.md, "Sign-in: an eighth machine"); TENANT_CACHE_SECONDS=3600 keeps a reload of the
+tenant out of the count.
 """
 
 import argparse
+import collections
 import cProfile
 import io
 import os
@@ -120,6 +126,7 @@ def main():
     parser.add_argument("--what-if", default="", help="benchmarks/what_if.py patches to apply first")
     parser.add_argument("--no-hash", action="store_true", help="Argon2 stubbed: the work around it")
     parser.add_argument("--prepared", type=int, default=0, help="--no-hash: blocks of browsers made first")
+    parser.add_argument("--bytecodes", action="store_true", help="--no-hash: count the sign-ins' bytecodes")
     parser.add_argument(
         "--caches", action="store_true", help="also a block without the hash each time: the hash's effect"
     )
@@ -149,6 +156,8 @@ def main():
         print(f"  {query['sql'][:140]}")
     print(f"Redis commands of one sign-in: {len(sent)}: {', '.join(sent)}")
 
+    if args.no_hash and args.bytecodes:
+        return bytecodes(app, args)
     if args.no_hash:
         return around_only(app, args)
     encoded = User.objects.filter(identifier="B000000").values_list("password", flat=True).get()
@@ -207,6 +216,43 @@ def main():
         )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.lines)
+
+
+def bytecodes(app, args):
+    """Bytecodes of each function, with what it calls, over --per-block sign-ins' WSGI calls."""
+    ready = [ready_browser(app, 100 + n) for n in range(args.per_block)]
+    inside = collections.Counter()
+
+    def tracer(frame, event, _arg):
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            seen = set()
+            while frame is not None:
+                code = frame.f_code
+                if code is traced.__code__:  # the frames of this benchmark, outside the WSGI call
+                    break
+                if code not in seen:
+                    seen.add(code)
+                    inside[code] += 1
+                frame = frame.f_back
+        return tracer
+
+    def traced(environ, start_response):
+        sys.settrace(tracer)
+        try:
+            return list(app(environ, start_response))
+        finally:
+            sys.settrace(None)
+
+    for browser, body in ready:
+        browser.app = traced
+        sign_in(browser, body)
+    whole = inside[app.__class__.__call__.__code__] / args.per_block
+    print(f"bytecodes of a sign-in's WSGI call without the hash: {whole:,.0f}")
+    site = str(Path(django.__file__).parent.parent) + "/"
+    for code, count in inside.most_common(args.lines):
+        where = code.co_filename.replace(site, "").replace(str(Path.cwd()) + "/", "")
+        print(f"{count / args.per_block:9,.0f}  {where}:{code.co_firstlineno} {code.co_name}")
 
 
 def around_only(app, args):

@@ -286,12 +286,59 @@ def floor_of_a_sign_in_without_django():
     WSGIHandler.__call__ = call
 
 
+def sign_in_without_the_form():
+    """The sign-in page's POST without LoginView's form: the same fields' clean(), the guard, the
+    backend, the stages, login() and the audit, called from the view (benchmarks/README.md, "Sign-in:
+    an eighth machine"). Measured, not adopted. For the benchmark's sign-ins only, which all succeed:
+    a refused one falls back to LoginView's POST, which would count the attempt a second time.
+    Input the fields refuse goes there too, as it would in the portal, where the guard never sees it."""
+    from django.core.exceptions import ValidationError
+
+    from accounts import guard, stages
+    from accounts.backends import authenticate_here
+    from accounts.forms import _UNKNOWN, SignInForm
+    from accounts.selectors import user_for_sign_in
+    from accounts.views import SignInView
+
+    username_field = SignInForm.base_fields["username"]
+    password_field = SignInForm.base_fields["password"]
+    full_post = SignInView.post
+
+    def post(self, request, *args, **kwargs):
+        data = request.POST
+        try:
+            identifier = username_field.clean(data.get("username"))
+            password = password_field.clean(data.get("password"))
+        except ValidationError:
+            return full_post(self, request, *args, **kwargs)
+        tenant = request.tenant
+        account = user_for_sign_in(tenant=tenant, identifier=identifier)
+        found = []
+
+        def check():
+            user = authenticate_here(request, identifier=identifier, password=password, account=account)
+            found.append(user)
+            return user is not None
+
+        verdict = guard.check_secret(
+            request, account=account, identifier=identifier, check=check, audit=None if account else _UNKNOWN
+        )
+        if not verdict.ok or not found[0].is_active:
+            return full_post(self, request, *args, **kwargs)
+        return stages.begin(
+            request, found[0], method="password", next_url=self.get_success_url(), next_url_checked=True
+        )
+
+    SignInView.post = post
+
+
 PATCHES = {
     patch.__name__: patch
     for patch in (
         floor_of_a_django_sign_in,
         floor_of_a_sign_in_without_django,
         floor_with_a_sign_in_s_writes,
+        sign_in_without_the_form,
         hash_cpu_probe,
         no_health_check,
         csp_per_response,
